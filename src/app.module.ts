@@ -1,0 +1,27 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AppErrorFilter } from './common/app-error.filter';
+import { loggerOptions } from './common/logger.options';
+import { type AppConfig, ConfigModule } from './config';
+import { ConversationsModule } from './conversations/conversations.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health';
+
+/** The application, built from an already validated configuration (see main.ts). Add feature modules to the list. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        HealthModule,
+        DatabaseModule,
+        ConversationsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const TF_BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be an integer between ${min} and ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be an integer between ${min} and ${max}`);
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (s) => URL.canParse(s) && protocols.includes(new URL(s).protocol),
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
+const dir = z.string().transform((p) => path.resolve(p)); // relative to the working directory
+
+/** Every setting the service reads, by environment variable name, with its default. Empty means unset. */
+const settings = z.object({
+  PORT: integer(0, 65535).default(3000), // HTTP + socket.io
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(), // unset: embedded PGlite in DATA_DIR/pglite
+  DATA_DIR: dir.default(() => path.resolve('data')),
+  MODELS_DIR: dir.default(() => path.resolve('models')),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(), // unset: admin API off
+  REDIS_URL: url(['redis:', 'rediss:']).optional(), // unset: single instance, in-process queues
+  LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+  // Comma-separated origins allowed by CORS (HTTP and socket.io), or *; unset: same origin only.
+  CORS_ORIGINS: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((list) => list.every((o) => o === '*' || URL.canParse(o)), 'must be * or comma-separated origins like https://chat.example.com')
+    .optional(),
+  MAX_MESSAGE_CHARS: integer(1, 100_000).default(1000),
+  TF_BACKEND: oneOf(TF_BACKENDS).default('auto'), // auto: tfjs-node if it loads, else wasm
+  CORPUS_DIR: dir.default(() => path.resolve('../shared/data')),
+});
+
+/** The one typed configuration object; provided in Nest as APP_CONFIG. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  modelsDir: string;
+  adminToken?: string;
+  redisUrl?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  corsOrigins?: string[];
+  maxMessageChars: number;
+  tfBackend: (typeof TF_BACKENDS)[number];
+  corpusDir: string;
+}
+
+/** Never echoed in error messages: a token, or URLs that may carry a password. */
+const SECRETS = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL']);
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses settings from an environment; throws a ConfigError whose message is one line naming the setting. */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const present = Object.fromEntries(Object.keys(settings.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const result = settings.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue.path[0]);
+    const got = SECRETS.has(name) ? 'value hidden' : `got ${JSON.stringify(present[name])}`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message} (${got})`);
+  }
+  const s = result.data;
+  return {
+    port: s.PORT,
+    host: s.HOST,
+    databaseUrl: s.DATABASE_URL,
+    dataDir: s.DATA_DIR,
+    modelsDir: s.MODELS_DIR,
+    adminToken: s.ADMIN_TOKEN,
+    redisUrl: s.REDIS_URL,
+    logLevel: s.LOG_LEVEL,
+    corsOrigins: s.CORS_ORIGINS,
+    maxMessageChars: s.MAX_MESSAGE_CHARS,
+    tfBackend: s.TF_BACKEND,
+    corpusDir: s.CORPUS_DIR,
+  };
+}
+
+/** process.env, after a .env file in the working directory if there is one (real env vars win). */
+export function loadConfig(): AppConfig {
+  dotenv.config({ quiet: true });
+  return parseConfig(process.env);
+}
+
+/** For entry points: the config, or one line on stderr and exit code 1. */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { type Conversation, type Feedback, Prisma, type Turn } from '../generated/prisma/client';
+import { InvalidInputError, NotFoundError } from '../common/errors';
+import { PrismaService } from '../database/prisma.service';
+import type { BotTurnUpdate, ConversationSummary, ExportedConversation, NewConversation, NewTurn } from './conversation.types';
+
+/** Generous for PGlite, where transactions queue behind one connection. */
+const APPEND_TX = { maxWait: 15_000, timeout: 15_000 };
+
+/** The only Prisma caller for conversations, turns and feedback. Inputs are validated by ConversationsService. */
+@Injectable()
+export class ConversationsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  createConversation(input: NewConversation & { tokenHash: string }): Promise<Conversation> {
+    return this.prisma.conversation
+      .create({ data: { ...input, decoding: input.decoding as Prisma.InputJsonObject | undefined } })
+      .catch(rethrowForeignKey);
+  }
+
+  findConversation(id: string): Promise<Conversation | null> {
+    return this.prisma.conversation.findUnique({ where: { id } });
+  }
+
+  /**
+   * Appends at the next index. Updating the conversation row first locks it until commit, so concurrent appends
+   * to one conversation queue up and each reads the index the previous one wrote (on PGlite they queue anyway).
+   * With a clientMessageId already stored, returns that turn instead: `created` is false.
+   */
+  appendTurn(conversationId: string, input: NewTurn): Promise<{ turn: Turn; created: boolean }> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.conversation.updateMany({ where: { id: conversationId }, data: { updatedAt: new Date() } });
+      if (count === 0) throw new NotFoundError('conversation', conversationId);
+      if (input.clientMessageId !== undefined) {
+        const key = { conversationId, clientMessageId: input.clientMessageId };
+        const existing = await tx.turn.findUnique({ where: { conversationId_clientMessageId: key } });
+        if (existing) return { turn: existing, created: false };
+      }
+      const last = await tx.turn.findFirst({ where: { conversationId }, orderBy: { index: 'desc' }, select: { index: true } });
+      const data = { ...input, decoding: input.decoding as Prisma.InputJsonObject | undefined, conversationId, index: (last?.index ?? -1) + 1 };
+      return { turn: await tx.turn.create({ data }), created: true };
+    }, APPEND_TX).catch(rethrowForeignKey);
+  }
+
+  /** Null when there is no bot turn with this id. */
+  async updateBotTurn(id: string, update: BotTurnUpdate): Promise<Turn | null> {
+    const { count } = await this.prisma.turn.updateMany({ where: { id, speaker: 'bot' }, data: update });
+    return count === 0 ? null : this.prisma.turn.findUnique({ where: { id } });
+  }
+
+  findTurn(where: { id: string } | { replyId: string }): Promise<Turn | null> {
+    return this.prisma.turn.findUnique({ where });
+  }
+
+  /** The last `limit` turns before index `before` (all when undefined), oldest first. */
+  async findTurns(conversationId: string, before: number | undefined, limit: number): Promise<Turn[]> {
+    const turns = await this.prisma.turn.findMany({
+      where: { conversationId, index: before === undefined ? undefined : { lt: before } },
+      orderBy: { index: 'desc' },
+      take: limit,
+    });
+    return turns.reverse();
+  }
+
+  /** Most recently active first. */
+  async listConversations(limit: number, afterId?: string): Promise<ConversationSummary[]> {
+    const rows = await this.prisma.conversation.findMany({
+      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+      ...(afterId ? { cursor: { id: afterId }, skip: 1 } : {}),
+      select: { id: true, createdAt: true, updatedAt: true, modelVersionId: true, compareModelIds: true, _count: { select: { turns: true } } },
+    });
+    return rows.map(({ _count, ...row }) => ({ ...row, turnCount: _count.turns }));
+  }
+
+  /** Turns and their feedback go with it (ON DELETE CASCADE). False when there was no such conversation. */
+  async deleteConversation(id: string): Promise<boolean> {
+    const { count } = await this.prisma.conversation.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  /** One page of conversations in id order, with their turns and feedback, for exporting. */
+  exportPage(options: { since?: Date; afterId?: string; take: number }): Promise<ExportedConversation[]> {
+    return this.prisma.conversation.findMany({
+      where: { updatedAt: options.since ? { gte: options.since } : undefined, id: options.afterId ? { gt: options.afterId } : undefined },
+      orderBy: { id: 'asc' },
+      take: options.take,
+      select: {
+        id: true,
+        turns: {
+          orderBy: { index: 'asc' },
+          select: { speaker: true, text: true, finishReason: true, feedback: { select: { rating: true, preferred: true } } },
+        },
+      },
+    });
+  }
+
+  upsertFeedback(turnId: string, input: { rating: number; preferred?: boolean }): Promise<Feedback> {
+    return this.prisma.feedback.upsert({ where: { turnId }, create: { turnId, ...input }, update: input });
+  }
+}
+
+/** A reference to a row that does not exist (e.g. an unknown model version) is the caller's mistake. */
+function rethrowForeignKey(error: unknown): never {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
+    throw new InvalidInputError(`unknown reference (${String(error.meta?.field_name ?? error.meta?.constraint ?? 'foreign key')})`);
+  }
+  throw error;
+}

@@ -1,0 +1,160 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { InvalidInputError, NotFoundError } from '../common/errors';
+import type { Conversation, Feedback, Turn } from '../generated/prisma/client';
+import {
+  type BotTurnUpdate,
+  botTurnUpdateSchema,
+  type ConversationSummary,
+  type ExportOptions,
+  exportOptionsSchema,
+  type FeedbackInput,
+  feedbackSchema,
+  type HistoryQuery,
+  historyQuerySchema,
+  type ListQuery,
+  listQuerySchema,
+  type NewConversation,
+  newConversationSchema,
+  type NewTurn,
+  newTurnSchema,
+} from './conversation.types';
+import { ConversationsRepository } from './conversations.repository';
+import { toDialogue } from './dialogue-export';
+
+/** A conversation as callers see it: never the token hash. */
+export type ConversationInfo = Omit<Conversation, 'tokenHash'>;
+export type TurnRef = { turnId: string } | { replyId: string };
+
+const EXPORT_PAGE = 100;
+/** Compared against when the conversation does not exist, so a miss takes as long as a wrong token. */
+const ABSENT_HASH = hashToken('');
+
+/** Conversation storage for the rest of the service. Every input is validated here; ids that are not UUIDs are "not found". */
+@Injectable()
+export class ConversationsService {
+  constructor(private readonly repository: ConversationsRepository) {}
+
+  /** The plain resume token is returned only here; only its hash is stored. */
+  async start(options: NewConversation = {}): Promise<{ id: string; resumeToken: string }> {
+    const input = parse(newConversationSchema, options);
+    const resumeToken = randomBytes(32).toString('base64url');
+    const { id } = await this.repository.createConversation({ ...input, tokenHash: hashToken(resumeToken) });
+    return { id, resumeToken };
+  }
+
+  /** Constant-time check of a resume token; false for an unknown conversation too. */
+  async verifyToken(conversationId: string, resumeToken: string): Promise<boolean> {
+    const conversation = isUuid(conversationId) ? await this.repository.findConversation(conversationId) : null;
+    const expected = Buffer.from(conversation?.tokenHash ?? ABSENT_HASH, 'hex');
+    const matches = timingSafeEqual(expected, Buffer.from(hashToken(String(resumeToken)), 'hex'));
+    return matches && conversation !== null;
+  }
+
+  async get(conversationId: string): Promise<ConversationInfo> {
+    const conversation = isUuid(conversationId) ? await this.repository.findConversation(conversationId) : null;
+    if (!conversation) throw new NotFoundError('conversation', conversationId);
+    const { tokenHash: _, ...info } = conversation;
+    return info;
+  }
+
+  /**
+   * Appends a turn at the next index (0, 1, ...), safe under concurrent appends to the same conversation.
+   * With a clientMessageId seen before in this conversation, returns the stored turn and `created: false`.
+   */
+  async appendTurn(conversationId: string, turn: NewTurn): Promise<{ turn: Turn; created: boolean }> {
+    requireUuid('conversation', conversationId);
+    return this.repository.appendTurn(conversationId, parse(newTurnSchema, turn));
+  }
+
+  /** Records how a bot reply ended (final text, finish reason, latency). */
+  async updateBotTurn(turnId: string, update: BotTurnUpdate): Promise<Turn> {
+    requireUuid('bot turn', turnId);
+    const turn = await this.repository.updateBotTurn(turnId, parse(botTurnUpdateSchema, update));
+    if (!turn) throw new NotFoundError('bot turn', turnId);
+    return turn;
+  }
+
+  /** A page of turns, oldest first; pass `nextBefore` as `before` for the page before it (undefined at the start). */
+  async history(conversationId: string, query: HistoryQuery = {}): Promise<{ turns: Turn[]; nextBefore?: number }> {
+    const { before, limit } = parse(historyQuerySchema, query);
+    await this.get(conversationId);
+    const turns = await this.repository.findTurns(conversationId, before, limit);
+    const first = turns[0]?.index ?? 0;
+    return { turns, nextBefore: first > 0 ? first : undefined };
+  }
+
+  /** Most recently active first. */
+  async list(query: ListQuery = {}): Promise<{ items: ConversationSummary[]; nextCursor?: string }> {
+    const { limit, cursor } = parse(listQuerySchema, query);
+    const items = await this.repository.listConversations(limit, cursor);
+    return { items, nextCursor: items.length === limit ? items[items.length - 1].id : undefined };
+  }
+
+  /** Deletes the conversation with its turns and feedback. */
+  async delete(conversationId: string): Promise<void> {
+    if (!isUuid(conversationId) || !(await this.repository.deleteConversation(conversationId))) {
+      throw new NotFoundError('conversation', conversationId);
+    }
+  }
+
+  /** Rates a bot reply of this conversation; rating it again replaces the earlier rating. */
+  async addFeedback(conversationId: string, ref: TurnRef, feedback: FeedbackInput): Promise<Feedback> {
+    const input = parse(feedbackSchema, feedback);
+    const turn = await this.findTurn(ref);
+    if (!turn || turn.conversationId !== conversationId || turn.speaker !== 'bot') {
+      throw new NotFoundError('bot turn', 'turnId' in ref ? ref.turnId : ref.replyId);
+    }
+    return this.repository.upsertFeedback(turn.id, input);
+  }
+
+  private async findTurn(ref: TurnRef): Promise<Turn | null> {
+    if ('replyId' in ref) return this.repository.findTurn({ replyId: String(ref.replyId) });
+    return isUuid(ref.turnId) ? this.repository.findTurn({ id: ref.turnId }) : null;
+  }
+
+  /**
+   * Conversations as JSONL dialogues for retraining, the format of the shared corpora: `{"id","turns":[...]}` a line.
+   * Reads page by page, so memory stays flat however many conversations there are.
+   */
+  exportJsonl(options: ExportOptions = {}): Readable {
+    const { since, minRating } = parse(exportOptionsSchema, options);
+    const repository = this.repository;
+    return Readable.from(
+      (async function* () {
+        for (let afterId: string | undefined; ; ) {
+          const page = await repository.exportPage({ since, afterId, take: EXPORT_PAGE });
+          for (const conversation of page) {
+            const turns = toDialogue(conversation, minRating);
+            if (turns) yield `${JSON.stringify({ id: conversation.id, turns })}\n`;
+          }
+          if (page.length < EXPORT_PAGE) return;
+          afterId = page[page.length - 1].id;
+        }
+      })(),
+      { objectMode: false },
+    );
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function isUuid(id: unknown): id is string {
+  return z.uuid().safeParse(id).success;
+}
+
+function requireUuid(what: string, id: string) {
+  if (!isUuid(id)) throw new NotFoundError(what, String(id));
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.join('.');
+  throw new InvalidInputError(field ? `${field}: ${issue.message}` : issue.message, { field });
+}

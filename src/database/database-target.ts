@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { Pool } from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { AppConfig } from '../config';
+
+/** Where the data lives: a PostgreSQL server, or embedded PGlite in a folder ('memory://' for none). */
+export type DatabaseTarget = { engine: 'postgres'; url: string } | { engine: 'pglite'; dataDir: string };
+export type DatabaseEngine = DatabaseTarget['engine'];
+
+/** An open database: one adapter factory that both the migrator and the Prisma client use. */
+export interface OpenDatabase {
+  engine: DatabaseEngine;
+  adapter: SqlMigrationAwareDriverAdapterFactory;
+  close(): Promise<void>;
+}
+
+/** DATABASE_URL when set, else PGlite in DATA_DIR/pglite. */
+export function databaseTarget(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): DatabaseTarget {
+  return config.databaseUrl
+    ? { engine: 'postgres', url: config.databaseUrl }
+    : { engine: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
+}
+
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.engine === 'pglite') return `embedded PGlite in ${target.dataDir}`;
+  const url = new URL(target.url);
+  return `PostgreSQL ${url.host}${url.pathname}`; // no credentials in logs
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
+  if (target.engine === 'pglite') {
+    if (!target.dataDir.startsWith('memory://')) mkdirSync(target.dataDir, { recursive: true });
+    const db = await PGlite.create(target.dataDir);
+    return { engine: 'pglite', adapter: new PrismaPGlite(db), close: () => db.close() };
+  }
+  // A pool of our own, so that closing is ours too (the adapter leaves an external pool open).
+  const pool = new Pool({ connectionString: target.url, max: 10 });
+  return { engine: 'postgres', adapter: new PrismaPg(pool), close: () => pool.end() };
+}

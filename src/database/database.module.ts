@@ -1,0 +1,22 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { healthContributor } from '../health/health-contributor';
+import { DatabaseHealth } from './database.health';
+import { databaseTarget } from './database-target';
+import { PrismaService } from './prisma.service';
+
+/** Global so that each domain's repository can inject PrismaService (only repositories should). */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: PrismaService,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => PrismaService.open(databaseTarget(config)),
+    },
+    DatabaseHealth,
+    healthContributor(DatabaseHealth),
+  ],
+  exports: [PrismaService],
+})
+export class DatabaseModule {}

@@ -1,0 +1,46 @@
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { PrismaClient } from '../generated/prisma/client';
+import { type DatabaseTarget, describeTarget, type OpenDatabase, openDatabase } from './database-target';
+import { applyMigrations } from './migrator';
+
+/**
+ * The Prisma client of the service, on PostgreSQL or embedded PGlite. `PrismaService.open()` connects and applies
+ * pending migrations first, so an instance is always ready to query. Nest closes it at shutdown; elsewhere call close().
+ */
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  private static readonly logger = new Logger(PrismaService.name);
+
+  static async open(target: DatabaseTarget): Promise<PrismaService> {
+    const database = await openDatabase(target);
+    try {
+      const applied = await applyMigrations(database.adapter);
+      if (applied.length > 0) this.logger.log(`Applied migrations ${applied.join(', ')} to ${describeTarget(target)}`);
+      const service = new PrismaService(target, database);
+      await service.$connect();
+      return service;
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+
+  private constructor(
+    readonly target: DatabaseTarget,
+    private readonly database: OpenDatabase,
+  ) {
+    super({ adapter: database.adapter });
+  }
+
+  get engine() {
+    return this.target.engine;
+  }
+
+  async close(): Promise<void> {
+    await this.$disconnect();
+    await this.database.close();
+  }
+
+  onModuleDestroy() {
+    return this.close();
+  }
+}

@@ -1,0 +1,28 @@
+/** The public surface of the evaluation metric core (issue #7). */
+export { sentenceBleu, DIALOGWAE_BLEU, type SentenceBleuOptions } from './metrics/bleu';
+export { type BleuSmoothing, type Method4Variant } from './metrics/bleu-smoothing';
+export { modifiedPrecision, closestReferenceLength, brevityPenalty, type ModifiedPrecision } from './metrics/modified-precision';
+export { distinctRatio, intraDistinct, interDistinct, corpusDistinct, unigramEntropy, meanLength } from './metrics/distinct';
+export {
+  embeddingAverage,
+  embeddingExtrema,
+  greedyMatching,
+  cosineSimilarity,
+  type EmbeddingLookup,
+} from './metrics/embedding';
+export { pairedBootstrap, type PairedBootstrapOptions, type PairedBootstrapResult } from './metrics/bootstrap';
+export { winRate, wilsonInterval, type Preference, type WinRateResult } from './metrics/win-rate';
+export {
+  activeUnits,
+  gaussianKl,
+  gaussianKlPerDimension,
+  meanKlPerDimension,
+  mutualInformation,
+  type DiagonalGaussian,
+} from './metrics/latent';
+export { evaluateDialogWae, type ProtocolContext, type ProtocolResult, type DialogWaeFigures, type PerContextScores } from './dialogwae-protocol';
+export { trainWord2Vec, DEFAULT_WORD2VEC_OPTIONS, type Word2VecTrainingOptions } from './word2vec/skip-gram';
+export { Word2Vec, type EmbeddingMatrix, type Neighbour } from './word2vec/word2vec';
+export { tokenizeWords } from './word2vec/word-tokens';
+export { readDialogSentences } from './word2vec/dialog-corpus';
+export { SeededRandom } from './random';

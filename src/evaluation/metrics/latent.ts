@@ -1,0 +1,112 @@
+/**
+ * Diagnostics of a VHRED latent space: active units, Gaussian KL, and the mutual information
+ * between input and code. A diagonal Gaussian is given by its mean and log-variance vectors.
+ */
+import { SeededRandom } from '../random';
+import { logSumExp, mean } from '../statistics';
+
+export interface DiagonalGaussian {
+  readonly mean: ArrayLike<number>;
+  readonly logVariance: ArrayLike<number>;
+}
+
+export interface ActiveUnitsResult {
+  /** Number of active dimensions. */
+  readonly count: number;
+  /** Indices of the active dimensions, ascending. */
+  readonly activeDimensions: number[];
+  /** Per-dimension variance across data points of the posterior mean. */
+  readonly variances: number[];
+}
+
+/**
+ * Active units (Burda et al. 2016, "Importance Weighted Autoencoders", ICLR):
+ * A_d = Var_x(E_{q(z|x)}[z_d]); dimension d is active when A_d > threshold (default 0.01).
+ * `posteriorMeans[i]` is the posterior mean of data point i. The variance is the unbiased
+ * sample variance (÷ (n − 1)), as He et al.'s `calc_au`; their code tests `>=`, Burda's text `>`,
+ * which only differ at exact equality. Fewer than two points give variances of 0.
+ */
+export function activeUnits(posteriorMeans: readonly ArrayLike<number>[], threshold = 0.01): ActiveUnitsResult {
+  const n = posteriorMeans.length;
+  const dim = n === 0 ? 0 : posteriorMeans[0].length;
+  const variances: number[] = [];
+  for (let d = 0; d < dim; d++) {
+    let sum = 0;
+    for (const row of posteriorMeans) sum += row[d];
+    const centre = sum / n;
+    let squares = 0;
+    for (const row of posteriorMeans) squares += (row[d] - centre) ** 2;
+    variances.push(n < 2 ? 0 : squares / (n - 1));
+  }
+  const activeDimensions = variances.flatMap((v, d) => (v > threshold ? [d] : []));
+  return { count: activeDimensions.length, activeDimensions, variances };
+}
+
+/**
+ * KL(q ‖ p) per dimension for diagonal Gaussians, in nats:
+ * KL_d = ½ · [ log σ²_p − log σ²_q + (σ²_q + (μ_q − μ_p)²) / σ²_p − 1 ].
+ */
+export function gaussianKlPerDimension(q: DiagonalGaussian, p: DiagonalGaussian): number[] {
+  const dim = q.mean.length;
+  if (q.logVariance.length !== dim || p.mean.length !== dim || p.logVariance.length !== dim) {
+    throw new RangeError('posterior and prior must have the same dimension');
+  }
+  const kl: number[] = [];
+  for (let d = 0; d < dim; d++) {
+    const varianceRatio = Math.exp(q.logVariance[d] - p.logVariance[d]);
+    const meanTerm = (q.mean[d] - p.mean[d]) ** 2 / Math.exp(p.logVariance[d]);
+    kl.push(0.5 * (p.logVariance[d] - q.logVariance[d] + varianceRatio + meanTerm - 1));
+  }
+  return kl;
+}
+
+/** KL(q ‖ p) of one reply: the sum over dimensions of {@link gaussianKlPerDimension}. */
+export function gaussianKl(q: DiagonalGaussian, p: DiagonalGaussian): number {
+  return gaussianKlPerDimension(q, p).reduce((sum, value) => sum + value, 0);
+}
+
+/** Mean over replies of the per-dimension KL (which dimensions carry information); [] for no replies. */
+export function meanKlPerDimension(posteriors: readonly DiagonalGaussian[], priors: readonly DiagonalGaussian[]): number[] {
+  if (posteriors.length !== priors.length) throw new RangeError('need one prior per posterior');
+  if (posteriors.length === 0) return [];
+  const perReply = posteriors.map((q, i) => gaussianKlPerDimension(q, priors[i]));
+  return perReply[0].map((_, d) => mean(perReply.map((row) => row[d])));
+}
+
+/** log N(z; μ, diag σ²) = −½ Σ_d [ log 2π + log σ²_d + (z_d − μ_d)² / σ²_d ]. */
+export function gaussianLogDensity(z: ArrayLike<number>, gaussian: DiagonalGaussian): number {
+  let sum = 0;
+  for (let d = 0; d < z.length; d++) {
+    sum += Math.log(2 * Math.PI) + gaussian.logVariance[d] + (z[d] - gaussian.mean[d]) ** 2 / Math.exp(gaussian.logVariance[d]);
+  }
+  return -0.5 * sum;
+}
+
+/**
+ * Monte Carlo estimate of I(x; z) under q(x, z) = p_data(x) q(z|x), as He et al. 2019
+ * ("Lagging Inference Networks and Posterior Collapse in VAEs", ICLR, `calc_mi`):
+ * I ≈ (1/N) Σ_i ( −H[q(z|x_i)] − log q̂(z_i) ), with z_i ~ q(z|x_i) (one draw each),
+ * −H[q(z|x)] = −½ Σ_d (log 2π + 1 + log σ²_d) and the aggregate posterior approximated by the
+ * mixture of the N given posteriors, q̂(z) = (1/N) Σ_j q(z|x_j).
+ * In nats. The true value under the mixture is at most log N; the one-draw estimate
+ * fluctuates around it (each term has sd ≈ √(d/2) when posteriors do not overlap), so use
+ * a large N. Seeded.
+ */
+export function mutualInformation(posteriors: readonly DiagonalGaussian[], seed = 0): number {
+  const n = posteriors.length;
+  if (n === 0) return 0;
+  const random = new SeededRandom(seed);
+  let total = 0;
+  const logDensities = new Float64Array(n);
+  for (const q of posteriors) {
+    let negativeEntropy = 0;
+    const z = new Float64Array(q.mean.length);
+    for (let d = 0; d < z.length; d++) {
+      negativeEntropy -= 0.5 * (Math.log(2 * Math.PI) + 1 + q.logVariance[d]);
+      z[d] = q.mean[d] + Math.exp(0.5 * q.logVariance[d]) * random.nextGaussian();
+    }
+    for (let j = 0; j < n; j++) logDensities[j] = gaussianLogDensity(z, posteriors[j]);
+    total += negativeEntropy - (logSumExp(logDensities) - Math.log(n));
+  }
+  return total / n;
+}

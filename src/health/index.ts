@@ -1,0 +1,2 @@
+export * from './health-contributor';
+export * from './health.module';

@@ -1,0 +1,121 @@
+import { BOS_ID, EOS_ID, PAD_ID, UNK_ID } from '../tokenization/tokenizer';
+
+/** A dialogue as token ids per turn (no bos/eos). */
+export type DialogueIds = number[][];
+
+/**
+ * Whole dialogues laid out for one training step. Every real utterance is encoded once
+ * (rows of `encIds`); every turn after the first is a target decoded with teacher forcing.
+ */
+export interface DialogueBatch {
+  dialogues: number;
+  /** Turn slots per dialogue (the longest dialogue in the batch). */
+  turns: number;
+  /** Real utterances U and the encoder length Le (longest utterance + eos). */
+  utterances: number;
+  encLength: number;
+  /** [U, Le] utterance ids ending in eos, padded with pad. */
+  encIds: Int32Array;
+  encMask: Float32Array;
+  /** [B·T] utterance row for each (dialogue, turn) slot, or U (a zero row) where the dialogue has ended. */
+  slotUtterance: Int32Array;
+  slotMask: Float32Array;
+  /** Targets N: their utterance row, the answered utterance's row, the context slot before them. */
+  targets: number;
+  targetUtterance: Int32Array;
+  answeredUtterance: Int32Array;
+  contextSlot: Int32Array;
+  /** [N, Ld] decoder inputs (bos + reply, after word drop) and outputs (reply + eos). */
+  decLength: number;
+  decIn: Int32Array;
+  decOut: Int32Array;
+  decMask: Float32Array;
+  /** Non-padding target positions (eos included). */
+  targetTokens: number;
+}
+
+export interface BatchOptions {
+  maxTurns: number;
+  maxUtteranceTokens: number;
+  /** Probability of replacing each decoder input other than bos with unk (VHRED word drop). */
+  wordDrop?: number;
+  random?: () => number;
+}
+
+export function buildBatch(dialogues: DialogueIds[], opts: BatchOptions): DialogueBatch {
+  const dialogs = dialogues.map((d) => d.slice(0, opts.maxTurns).map((u) => u.slice(0, opts.maxUtteranceTokens)));
+  const B = dialogs.length;
+  const T = Math.max(...dialogs.map((d) => d.length));
+  const utts = dialogs.flat();
+  const U = utts.length;
+  const Le = Math.max(1, ...utts.map((u) => u.length)) + 1;
+
+  const encIds = new Int32Array(U * Le).fill(PAD_ID);
+  const encMask = new Float32Array(U * Le);
+  utts.forEach((u, row) => {
+    const ids = [...u, EOS_ID];
+    ids.forEach((id, j) => {
+      encIds[row * Le + j] = id;
+      encMask[row * Le + j] = 1;
+    });
+  });
+
+  const slotUtterance = new Int32Array(B * T).fill(U);
+  const slotMask = new Float32Array(B * T);
+  const target: number[] = [];
+  const answered: number[] = [];
+  const ctxSlot: number[] = [];
+  let row = 0;
+  dialogs.forEach((d, b) => {
+    d.forEach((_, t) => {
+      slotUtterance[b * T + t] = row;
+      slotMask[b * T + t] = 1;
+      if (t > 0) {
+        target.push(row);
+        answered.push(row - 1);
+        ctxSlot.push(b * T + t - 1);
+      }
+      row++;
+    });
+  });
+
+  const N = target.length;
+  const Ld = Math.max(1, ...target.map((r) => utts[r].length)) + 1;
+  const decIn = new Int32Array(N * Ld).fill(PAD_ID);
+  const decOut = new Int32Array(N * Ld).fill(PAD_ID);
+  const decMask = new Float32Array(N * Ld);
+  const drop = opts.wordDrop ?? 0;
+  const random = opts.random ?? Math.random;
+  let targetTokens = 0;
+  target.forEach((r, n) => {
+    const reply = utts[r];
+    const inputs = [BOS_ID, ...reply];
+    const outputs = [...reply, EOS_ID];
+    for (let j = 0; j < outputs.length; j++) {
+      decIn[n * Ld + j] = j > 0 && drop > 0 && random() < drop ? UNK_ID : inputs[j];
+      decOut[n * Ld + j] = outputs[j];
+      decMask[n * Ld + j] = 1;
+    }
+    targetTokens += outputs.length;
+  });
+
+  return {
+    dialogues: B,
+    turns: T,
+    utterances: U,
+    encLength: Le,
+    encIds,
+    encMask,
+    slotUtterance,
+    slotMask,
+    targets: N,
+    targetUtterance: Int32Array.from(target),
+    answeredUtterance: Int32Array.from(answered),
+    contextSlot: Int32Array.from(ctxSlot),
+    decLength: Ld,
+    decIn,
+    decOut,
+    decMask,
+    targetTokens,
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * The encoder-decoder family, built bottom-up like the papers:
+ * embedding → bidirectional GRU utterance encoder → context GRU (HRED, VHRED) →
+ * prior/posterior over z (VHRED) → GRU decoder with Luong attention over the answered utterance.
+ *   Seq2Seq: decoder state from the answered utterance's vector alone.
+ *   HRED:    decoder state from the context GRU over all utterance vectors so far (Serban et al. 2016).
+ *   VHRED:   HRED plus z ~ q(z | context, reply) in training, p(z | context) at generation (Serban et al. 2017).
+ * Shapes: N replies, U utterances, L tokens, E embedding, He encoder units, Hc context, Hd decoder, A attention.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AttentionMemory, AttentionParams, attend, attentionMemory, createAttention } from './layers/attention';
+import { createDense, dense, DenseParams } from './layers/dense';
+import { createGru, gruCell, gruInputProjection, GruParams, runGru } from './layers/gru';
+import { ParamStore } from './layers/params';
+import { createGaussianMlp, Gaussian, gaussianMlp, GaussianMlpParams } from './latent';
+import { ModelConfig } from './model-config';
+
+export interface EncodedUtterances {
+  /** [U, L, 2He] per-token encoder outputs (attention memory). */
+  outputs: tf.Tensor3D;
+  /** [U, 2He] utterance vectors: final forward and backward states. */
+  vectors: tf.Tensor2D;
+}
+
+/** Decoder state during generation: GRU state, previous attention vector, memory. */
+export interface DecoderState {
+  h: tf.Tensor2D;
+  attention: tf.Tensor2D;
+  memory: AttentionMemory;
+}
+
+export class DialogueModel {
+  readonly params: ParamStore;
+  readonly embedding: tf.Variable;
+  readonly encoderForward: GruParams;
+  readonly encoderBackward: GruParams;
+  readonly context?: GruParams;
+  readonly decoderInit: DenseParams;
+  readonly decoder: GruParams;
+  readonly attention: AttentionParams;
+  readonly output: DenseParams;
+  readonly prior?: GaussianMlpParams;
+  readonly posterior?: GaussianMlpParams;
+  readonly bagOfWords?: { hidden: DenseParams; out: DenseParams };
+
+  constructor(
+    readonly config: ModelConfig,
+    seed = 1,
+  ) {
+    const c = config;
+    const p = (this.params = new ParamStore(seed));
+    const encDim = 2 * c.encoderUnits;
+    this.embedding = p.uniform('embedding', [c.vocabSize, c.embeddingDim], 0.1);
+    this.encoderForward = createGru(p, 'encoder.forward', c.embeddingDim, c.encoderUnits);
+    this.encoderBackward = createGru(p, 'encoder.backward', c.embeddingDim, c.encoderUnits);
+    if (c.kind !== 'seq2seq') this.context = createGru(p, 'context', encDim, c.contextUnits);
+    if (c.kind === 'vhred') {
+      this.prior = createGaussianMlp(p, 'prior', c.contextUnits, c.latentHidden, c.latentDim);
+      this.posterior = createGaussianMlp(p, 'posterior', c.contextUnits + encDim, c.latentHidden, c.latentDim);
+      if (c.bagOfWords) {
+        this.bagOfWords = {
+          hidden: createDense(p, 'bow.hidden', c.contextUnits + c.latentDim, c.latentHidden),
+          out: createDense(p, 'bow.out', c.latentHidden, c.vocabSize),
+        };
+      }
+    }
+    this.decoderInit = createDense(p, 'decoder.init', this.decoderFeatureDim(), c.decoderUnits);
+    this.decoder = createGru(p, 'decoder.gru', c.embeddingDim + c.attentionUnits, c.decoderUnits);
+    this.attention = createAttention(p, 'decoder.attention', encDim, c.decoderUnits, c.attentionUnits);
+    this.output = createDense(p, 'decoder.output', c.attentionUnits, c.vocabSize);
+  }
+
+  /** Size of what conditions the decoder: the answered utterance (seq2seq), the context state [; z]. */
+  decoderFeatureDim(): number {
+    const c = this.config;
+    if (c.kind === 'seq2seq') return 2 * c.encoderUnits;
+    return c.contextUnits + (c.kind === 'vhred' ? c.latentDim : 0);
+  }
+
+  /** Bidirectional GRU over utterances: ids [U, L] int32, mask [U, L] with 1 on real tokens. */
+  encodeUtterances(ids: tf.Tensor2D, mask: tf.Tensor2D): EncodedUtterances {
+    const [U, L] = ids.shape;
+    const emb = tf.gather(this.embedding, tf.reshape(ids, [-1])) as tf.Tensor2D;
+    const steps = (x: tf.Tensor2D) => tf.unstack(tf.reshape(x, [U, L, -1]), 1) as tf.Tensor2D[];
+    const maskSteps = tf.unstack(tf.expandDims(mask, 2), 1) as tf.Tensor2D[];
+    const h0 = tf.zeros([U, this.config.encoderUnits]) as tf.Tensor2D;
+    const fw = runGru(steps(gruInputProjection(emb, this.encoderForward)), maskSteps, h0, this.encoderForward);
+    const bw = runGru(steps(gruInputProjection(emb, this.encoderBackward)), maskSteps, h0, this.encoderBackward, true);
+    return {
+      outputs: tf.concat([tf.stack(fw.outputs, 1), tf.stack(bw.outputs, 1)], 2) as tf.Tensor3D,
+      vectors: tf.concat([fw.final, bw.final], 1),
+    };
+  }
+
+  /** Context GRU over a [B, T, 2He] sequence of utterance vectors with turn mask [B, T]: states [B, T, Hc]. */
+  contextStates(vectors: tf.Tensor3D, turnMask: tf.Tensor2D): tf.Tensor3D {
+    const ctx = this.requireContext();
+    const [B, T, D] = vectors.shape;
+    const proj = gruInputProjection(tf.reshape(vectors, [B * T, D]), ctx);
+    const steps = tf.unstack(tf.reshape(proj, [B, T, -1]), 1) as tf.Tensor2D[];
+    const maskSteps = tf.unstack(tf.expandDims(turnMask, 2), 1) as tf.Tensor2D[];
+    const run = runGru(steps, maskSteps, tf.zeros([B, ctx.units]), ctx);
+    return tf.stack(run.outputs, 1) as tf.Tensor3D;
+  }
+
+  /** One context step: state [N, Hc] after reading utterance vectors [N, 2He]. */
+  contextStep(state: tf.Tensor2D, vector: tf.Tensor2D): tf.Tensor2D {
+    const ctx = this.requireContext();
+    return gruCell(gruInputProjection(vector, ctx), state, ctx);
+  }
+
+  priorOf(context: tf.Tensor2D): Gaussian {
+    return gaussianMlp(context, this.requireLatent().prior, this.config.learnedPrior);
+  }
+
+  posteriorOf(context: tf.Tensor2D, replyVector: tf.Tensor2D): Gaussian {
+    return gaussianMlp(tf.concat([context, replyVector], 1), this.requireLatent().posterior);
+  }
+
+  /** Bag-of-words logits [N, V] predicted from [context; z] (Zhao et al. 2017). */
+  bagOfWordsLogits(feature: tf.Tensor2D): tf.Tensor2D {
+    if (!this.bagOfWords) throw new Error('model was built without the bag-of-words head');
+    return dense(tf.tanh(dense(feature, this.bagOfWords.hidden)), this.bagOfWords.out);
+  }
+
+  /** Initial decoder state tanh(W·feature + b) and its attention memory. */
+  startDecoder(feature: tf.Tensor2D, memoryValues: tf.Tensor3D, memoryMask: tf.Tensor2D): DecoderState {
+    const h = tf.tanh(dense(feature, this.decoderInit));
+    return {
+      h,
+      attention: tf.zeros([h.shape[0], this.config.attentionUnits]),
+      memory: attentionMemory(memoryValues, memoryMask, this.attention),
+    };
+  }
+
+  /** One decoder step from the previous tokens [N]: logits [N, V] and the next state. */
+  decoderStep(prevTokens: tf.Tensor1D, state: DecoderState): { logits: tf.Tensor2D; state: DecoderState } {
+    const emb = tf.gather(this.embedding, prevTokens) as tf.Tensor2D;
+    const xProj = gruInputProjection(tf.concat([emb, state.attention], 1), this.decoder);
+    const h = gruCell(xProj, state.h, this.decoder);
+    const attention = attend(h, state.memory, this.attention);
+    return { logits: dense(attention, this.output), state: { h, attention, memory: state.memory } };
+  }
+
+  /**
+   * Teacher-forced decoding of inputs [N, Ld]: the attention vectors of every step, [N·Ld, A].
+   * The embedding half of the input projection is computed for all steps in one product.
+   */
+  decodeTeacherForced(start: DecoderState, inputs: tf.Tensor2D): tf.Tensor2D {
+    const [N, Ld] = inputs.shape;
+    const E = this.config.embeddingDim;
+    const wxEmb = tf.slice(this.decoder.wx, [0, 0], [E, -1]) as tf.Tensor2D;
+    const wxAtt = tf.slice(this.decoder.wx, [E, 0], [-1, -1]) as tf.Tensor2D;
+    const emb = tf.gather(this.embedding, tf.reshape(inputs, [-1])) as tf.Tensor2D;
+    const embProj = tf.unstack(tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [N, Ld, -1]), 1) as tf.Tensor2D[];
+    let { h, attention } = start;
+    const outputs: tf.Tensor2D[] = [];
+    for (let t = 0; t < Ld; t++) {
+      const xProj = tf.add(embProj[t], tf.matMul(attention, wxAtt)) as tf.Tensor2D;
+      h = gruCell(xProj, h, this.decoder);
+      attention = attend(h, start.memory, this.attention);
+      outputs.push(attention);
+    }
+    return tf.reshape(tf.stack(outputs, 1), [N * Ld, -1]) as tf.Tensor2D;
+  }
+
+  outputLogits(attentionVectors: tf.Tensor2D): tf.Tensor2D {
+    return dense(attentionVectors, this.output);
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+
+  private requireContext(): GruParams {
+    if (!this.context) throw new Error(`${this.config.kind} has no context encoder`);
+    return this.context;
+  }
+
+  private requireLatent(): { prior: GaussianMlpParams; posterior: GaussianMlpParams } {
+    if (!this.prior || !this.posterior) throw new Error(`${this.config.kind} has no latent variable`);
+    return { prior: this.prior, posterior: this.posterior };
+  }
+}

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import { ParamStore } from './params';
+
+/**
+ * GRU in PyTorch's formulation, with the three gates fused into one matrix per input
+ * so a step costs two matrix products:
+ *   r = σ(x·Wr + bxr + h·Ur + bhr),  z = σ(x·Wz + bxz + h·Uz + bhz)
+ *   n = tanh(x·Wn + bxn + r ⊙ (h·Un + bhn)),  h' = (1 − z) ⊙ n + z ⊙ h
+ */
+export interface GruParams {
+  units: number;
+  /** [in, 3H] columns ordered r | z | n. */
+  wx: tf.Tensor2D;
+  /** [H, 3H] */
+  wh: tf.Tensor2D;
+  bx: tf.Tensor1D;
+  bh: tf.Tensor1D;
+}
+
+export function createGru(store: ParamStore, name: string, inDim: number, units: number): GruParams {
+  const limit = 1 / Math.sqrt(units); // PyTorch's GRU initialisation
+  return {
+    units,
+    wx: store.uniform(`${name}.wx`, [inDim, 3 * units], limit) as tf.Tensor2D,
+    wh: store.uniform(`${name}.wh`, [units, 3 * units], limit) as tf.Tensor2D,
+    bx: store.uniform(`${name}.bx`, [3 * units], limit) as tf.Tensor1D,
+    bh: store.uniform(`${name}.bh`, [3 * units], limit) as tf.Tensor1D,
+  };
+}
+
+/** Input projection x·Wx + bx for many steps at once: [N, in] -> [N, 3H]. */
+export function gruInputProjection(x: tf.Tensor2D, p: GruParams): tf.Tensor2D {
+  return tf.add(tf.matMul(x, p.wx), p.bx);
+}
+
+/** One step, given the precomputed input projection xProj [B, 3H] and the state h [B, H]. */
+export function gruCell(xProj: tf.Tensor2D, h: tf.Tensor2D, p: GruParams): tf.Tensor2D {
+  const H = p.units;
+  const hProj = tf.add(tf.matMul(h, p.wh), p.bh);
+  const xRz = tf.slice(xProj, [0, 0], [-1, 2 * H]);
+  const hRz = tf.slice(hProj, [0, 0], [-1, 2 * H]);
+  const rz = tf.sigmoid(tf.add(xRz, hRz));
+  const r = tf.slice(rz, [0, 0], [-1, H]);
+  const z = tf.slice(rz, [0, H], [-1, H]);
+  const xN = tf.slice(xProj, [0, 2 * H], [-1, H]);
+  const hN = tf.slice(hProj, [0, 2 * H], [-1, H]);
+  const n = tf.tanh(tf.add(xN, tf.mul(r, hN)));
+  return tf.add(n, tf.mul(z, tf.sub(h, n)));
+}
+
+/**
+ * Runs a GRU over T steps. `xProj[t]` is [B, 3H]; `mask[t]` is [B, 1] with 1 for real tokens:
+ * on padding the state is carried unchanged, so the final state is the state after the last real token
+ * (in either direction). Returns the state after every step (in input order) and the final state.
+ */
+export function runGru(
+  xProj: tf.Tensor2D[],
+  mask: tf.Tensor2D[],
+  h0: tf.Tensor2D,
+  p: GruParams,
+  reverse = false,
+): { outputs: tf.Tensor2D[]; final: tf.Tensor2D } {
+  const T = xProj.length;
+  const outputs = new Array<tf.Tensor2D>(T);
+  let h = h0;
+  for (let i = 0; i < T; i++) {
+    const t = reverse ? T - 1 - i : i;
+    const next = gruCell(xProj[t], h, p);
+    h = tf.add(h, tf.mul(mask[t], tf.sub(next, h)));
+    outputs[t] = h;
+  }
+  return { outputs, final: h };
+}

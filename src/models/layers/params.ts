@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Named trainable variables of one model, created deterministically from a seed. */
+export class ParamStore {
+  readonly vars = new Map<string, tf.Variable>();
+  private nextSeed: number;
+
+  constructor(seed: number) {
+    this.nextSeed = seed;
+  }
+
+  /** Glorot-uniform matrix [fanIn, fanOut]. */
+  glorot(name: string, shape: [number, number]): tf.Variable {
+    const limit = Math.sqrt(6 / (shape[0] + shape[1]));
+    return this.add(name, tf.randomUniform(shape, -limit, limit, 'float32', this.nextSeed++));
+  }
+
+  uniform(name: string, shape: number[], limit: number): tf.Variable {
+    return this.add(name, tf.randomUniform(shape, -limit, limit, 'float32', this.nextSeed++));
+  }
+
+  zeros(name: string, shape: number[]): tf.Variable {
+    return this.add(name, tf.zeros(shape));
+  }
+
+  get(name: string): tf.Variable {
+    const v = this.vars.get(name);
+    if (!v) throw new Error(`model has no parameter "${name}"`);
+    return v;
+  }
+
+  /** Total number of scalar parameters. */
+  count(): number {
+    let n = 0;
+    for (const v of this.vars.values()) n += v.size;
+    return n;
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+  }
+
+  private add(name: string, init: tf.Tensor): tf.Variable {
+    if (this.vars.has(name)) throw new Error(`parameter "${name}" defined twice`);
+    const v = tf.variable(init, true, `${name}_${this.vars.size}_${Math.random().toString(36).slice(2, 8)}`);
+    init.dispose();
+    this.vars.set(name, v);
+    return v;
+  }
+}

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { DialogueBatch } from './batch';
+import { DialogueModel } from './dialogue-model';
+import { klDiagonal, klPenalty, reparameterize } from './latent';
+
+export interface LossOptions {
+  /** Weight of the KL term (annealed by the trainer). */
+  klWeight: number;
+  /** Per-dimension KL floor in nats ("free bits"); 0 disables it. */
+  freeBits: number;
+  /** Weight of the bag-of-words loss; used when the model has that head. */
+  bowWeight: number;
+  /** Seed of ε for the reparameterised sample (a fresh one per step). */
+  seed?: number;
+}
+
+/** Summed terms of one batch; `loss` = (nll + w·KL + bow) / target tokens is what is minimised. */
+export interface LossTerms {
+  loss: tf.Scalar;
+  /** Sum of token negative log-likelihoods over non-padding target positions. */
+  nll: tf.Scalar;
+  /** Sum of KL(q‖p) over replies (VHRED), without free bits or weight. */
+  kl: tf.Scalar;
+  bow: tf.Scalar;
+  /** [N, Z] posterior means, for active-unit statistics. */
+  posteriorMean?: tf.Tensor2D;
+}
+
+/** Forward pass of a whole batch with teacher forcing. Call inside tf.tidy / variableGrads. */
+export function batchLoss(model: DialogueModel, batch: DialogueBatch, opts: LossOptions): LossTerms {
+  const { kind, vocabSize } = model.config;
+  const B = batch.dialogues;
+  const T = batch.turns;
+  const U = batch.utterances;
+  const encIds = tf.tensor2d(batch.encIds, [U, batch.encLength], 'int32');
+  const encMask = tf.tensor2d(batch.encMask, [U, batch.encLength]);
+  const enc = model.encodeUtterances(encIds, encMask);
+
+  const answered = tf.tensor1d(batch.answeredUtterance, 'int32');
+  const memoryValues = tf.gather(enc.outputs, answered) as tf.Tensor3D;
+  const memoryMask = tf.gather(encMask, answered) as tf.Tensor2D;
+
+  let feature: tf.Tensor2D;
+  let kl: tf.Scalar = tf.scalar(0);
+  let klTerm: tf.Scalar = tf.scalar(0);
+  let posteriorMean: tf.Tensor2D | undefined;
+  if (kind === 'seq2seq') {
+    feature = tf.gather(enc.vectors, answered) as tf.Tensor2D;
+  } else {
+    const padded = tf.concat([enc.vectors, tf.zeros([1, enc.vectors.shape[1]])], 0);
+    const slots = tf.gather(padded, tf.tensor1d(batch.slotUtterance, 'int32'));
+    const states = model.contextStates(
+      tf.reshape(slots, [B, T, -1]) as tf.Tensor3D,
+      tf.tensor2d(batch.slotMask, [B, T]),
+    );
+    const context = tf.gather(tf.reshape(states, [B * T, -1]), tf.tensor1d(batch.contextSlot, 'int32')) as tf.Tensor2D;
+    feature = context;
+    if (kind === 'vhred') {
+      const reply = tf.gather(enc.vectors, tf.tensor1d(batch.targetUtterance, 'int32')) as tf.Tensor2D;
+      const q = model.posteriorOf(context, reply);
+      const p = model.priorOf(context);
+      const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', opts.seed) as tf.Tensor2D;
+      const klPerDim = klDiagonal(q, p);
+      kl = tf.sum(klPerDim);
+      klTerm = klPenalty(klPerDim, opts.freeBits);
+      feature = tf.concat([context, reparameterize(q, eps)], 1);
+      posteriorMean = q.mean;
+    }
+  }
+
+  const N = batch.targets;
+  const start = model.startDecoder(feature, memoryValues, memoryMask);
+  const steps = model.decodeTeacherForced(start, tf.tensor2d(batch.decIn, [N, batch.decLength], 'int32'));
+  // Project to the vocabulary only at real target positions: the largest product, and padding is wasted work.
+  const positions: number[] = [];
+  const labels: number[] = [];
+  batch.decMask.forEach((m, i) => {
+    if (m > 0) {
+      positions.push(i);
+      labels.push(batch.decOut[i]);
+    }
+  });
+  const logits = model.outputLogits(tf.gather(steps, tf.tensor1d(positions, 'int32')) as tf.Tensor2D);
+  const nll = tf.losses.softmaxCrossEntropy(
+    tf.oneHot(tf.tensor1d(labels, 'int32'), vocabSize),
+    logits,
+    undefined,
+    0,
+    tf.Reduction.SUM,
+  ) as tf.Scalar;
+
+  let bow: tf.Scalar = tf.scalar(0);
+  if (model.bagOfWords && opts.bowWeight > 0) bow = bagOfWordsNll(model.bagOfWordsLogits(feature), batch, vocabSize);
+
+  const total = tf.addN([nll, tf.mul(klTerm, opts.klWeight), tf.mul(bow, opts.bowWeight)]);
+  return { loss: tf.div(total, batch.targetTokens) as tf.Scalar, nll, kl, bow, posteriorMean };
+}
+
+/** −Σ log softmax(bowLogits)[reply token] over every reply's tokens (eos included), order ignored. */
+function bagOfWordsNll(logits: tf.Tensor2D, batch: DialogueBatch, vocabSize: number): tf.Scalar {
+  const N = batch.targets;
+  const counts = new Float32Array(N * vocabSize);
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < batch.decLength; j++) {
+      const i = n * batch.decLength + j;
+      if (batch.decMask[i] > 0) counts[n * vocabSize + batch.decOut[i]] += 1;
+    }
+  }
+  return tf.neg(tf.sum(tf.mul(tf.tensor2d(counts, [N, vocabSize]), tf.logSoftmax(logits)))) as tf.Scalar;
+}

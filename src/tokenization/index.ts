@@ -1,0 +1,20 @@
+// The public surface of tokenization; other folders import from here.
+export * from './tokenizer';
+export { WordTokenizer } from './word-tokenizer';
+export { SubwordTokenizer } from './subword-tokenizer';
+export { buildWordTokenizer } from './build-word-tokenizer';
+export type { BuildWordTokenizerOptions } from './build-word-tokenizer';
+export { trainSubwordTokenizer, MIN_SUBWORD_VOCAB_SIZE } from './train-subword-tokenizer';
+export type { TrainSubwordOptions } from './train-subword-tokenizer';
+export { loadTokenizer } from './load-tokenizer';
+export { TOKENIZER_FILE_NAME, tokenizerFilePath } from './tokenizer-file';
+export { normalizeText } from './normalize';
+export { splitWords } from './word-split';
+export { readDialogues, readTurns } from './corpus-reader';
+export type { Dialogue, CorpusFormat, CorpusIssue, ReadCorpusOptions } from './corpus-reader';
+export { computeCorpusStats } from './corpus-stats';
+export type { CorpusStats, Distribution } from './corpus-stats';
+export { TokenizationError, TokenizerFileError, CorpusError } from './tokenization-errors';
+export type { TokenizationErrorCode } from './tokenization-errors';
+export { TokenizationModule } from './tokenization.module';
+export { TokenizationService } from './tokenization.service';
