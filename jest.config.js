@@ -16,7 +16,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
-  transform: { '^.+\\.(ts|js|mjs)$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  transform: { '^.+\\.(ts|js|mjs|cjs)$': swc },
+  // Also Prisma's wasm schema engine glue (ESM only), and PGlite, whose CJS build loads Node built-ins with
+  // import(), which jest's CJS runtime rejects without --experimental-vm-modules (swc turns it into require).
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@prisma/schema-engine-wasm|@electric-sql/pglite)/)'],
   testTimeout: 60000,
 };

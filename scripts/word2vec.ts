@@ -47,12 +47,11 @@ async function train(args: string[]): Promise<void> {
   const tokens = sentences.reduce((sum, s) => sum + s.length, 0);
   console.log(`read ${sentences.length} turns, ${tokens} tokens from ${data}`);
 
-  // Outside a terminal (logs, CI) the bar prints a plain line every 10 s instead of redrawing.
-  const bar = new SingleBar(
-    { format: 'word2vec |{bar}| {percentage}% | epoch {epoch} | lr {lr} | ETA {eta_formatted}', noTTYOutput: true, notTTYSchedule: 10_000 },
-    Presets.shades_classic,
-  );
+  const bar = new SingleBar({ format: 'word2vec |{bar}| {percentage}% | epoch {epoch} | lr {lr} | ETA {eta_formatted}' }, Presets.shades_classic);
   let barStarted = false;
+  // Training blocks the event loop, so cli-progress's timer-driven non-TTY output never fires: log epochs instead.
+  const plainLog = !process.stderr.isTTY;
+  let loggedEpoch = 0;
   const trainingStarted = performance.now();
   const model = trainWord2Vec(sentences, {
     dim: numberOption(values, 'dim', defaults.dim),
@@ -65,6 +64,10 @@ async function train(args: string[]): Promise<void> {
     seed: numberOption(values, 'seed', defaults.seed),
     onProgress: ({ epoch, wordsProcessed, totalWords, learningRate }) => {
       const payload = { epoch, lr: learningRate.toFixed(5) };
+      if (plainLog && epoch !== loggedEpoch) {
+        loggedEpoch = epoch;
+        console.log(`epoch ${epoch} started after ${((performance.now() - trainingStarted) / 1000).toFixed(1)} s`);
+      }
       if (!barStarted) {
         bar.start(totalWords, wordsProcessed, payload);
         barStarted = true;

@@ -7,8 +7,11 @@ import { Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config';
 
-/** Where the data lives: a PostgreSQL server, or embedded PGlite in a folder ('memory://' for none). */
-export type DatabaseTarget = { engine: 'postgres'; url: string } | { engine: 'pglite'; dataDir: string };
+/**
+ * Where the data lives: a PostgreSQL server, or embedded PGlite in a folder ('memory://' for none).
+ * A PGlite `template` (a dumpDataDir() tarball) fills a new folder without running initdb, which takes seconds.
+ */
+export type DatabaseTarget = { engine: 'postgres'; url: string } | { engine: 'pglite'; dataDir: string; template?: Blob };
 export type DatabaseEngine = DatabaseTarget['engine'];
 
 /** An open database: one adapter factory that both the migrator and the Prisma client use. */
@@ -34,10 +37,26 @@ export function describeTarget(target: DatabaseTarget): string {
 export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
   if (target.engine === 'pglite') {
     if (!target.dataDir.startsWith('memory://')) mkdirSync(target.dataDir, { recursive: true });
-    const db = await PGlite.create(target.dataDir);
-    return { engine: 'pglite', adapter: new PrismaPGlite(db), close: () => db.close() };
+    const db = await PGlite.create({ dataDir: target.dataDir, loadDataDir: target.template });
+    const adapter = new PGliteWithClosedShadows(db);
+    return { engine: 'pglite', adapter, close: () => adapter.closeShadows().finally(() => db.close()) };
   }
   // A pool of our own, so that closing is ours too (the adapter leaves an external pool open).
   const pool = new Pool({ connectionString: target.url, max: 10 });
   return { engine: 'postgres', adapter: new PrismaPg(pool), close: () => pool.end() };
+}
+
+/** The adapter's own shadow databases (for schema diffs) are never closed, which keeps the process alive. */
+class PGliteWithClosedShadows extends PrismaPGlite {
+  private readonly shadows: PGlite[] = [];
+
+  override async connectToShadowDb() {
+    const shadow = await PGlite.create('memory://');
+    this.shadows.push(shadow);
+    return new PrismaPGlite(shadow).connect();
+  }
+
+  async closeShadows() {
+    await Promise.all(this.shadows.splice(0).map((shadow) => shadow.close()));
+  }
 }

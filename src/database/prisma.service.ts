@@ -9,6 +9,7 @@ import { applyMigrations } from './migrator';
  */
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   private static readonly logger = new Logger(PrismaService.name);
+  private closing?: Promise<void>;
 
   static async open(target: DatabaseTarget): Promise<PrismaService> {
     const database = await openDatabase(target);
@@ -35,9 +36,10 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     return this.target.engine;
   }
 
-  async close(): Promise<void> {
-    await this.$disconnect();
-    await this.database.close();
+  /** Idempotent: Nest's shutdown and a test's own cleanup may both call it. */
+  close(): Promise<void> {
+    this.closing ??= this.$disconnect().finally(() => this.database.close());
+    return this.closing;
   }
 
   onModuleDestroy() {

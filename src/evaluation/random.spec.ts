@@ -12,17 +12,21 @@ describe('SeededRandom', () => {
 
   test('floats lie in [0, 1), ints in range, Gaussians have mean ≈ 0 and variance ≈ 1', () => {
     const random = new SeededRandom(1);
+    let floatsInRange = true;
+    let intsInRange = true;
     let sum = 0;
     let squares = 0;
     for (let i = 0; i < 20_000; i++) {
       const f = random.nextFloat();
-      expect(f >= 0 && f < 1).toBe(true);
+      floatsInRange &&= f >= 0 && f < 1;
       const k = random.nextInt(7);
-      expect(Number.isInteger(k) && k >= 0 && k < 7).toBe(true);
+      intsInRange &&= Number.isInteger(k) && k >= 0 && k < 7;
       const g = random.nextGaussian();
       sum += g;
       squares += g * g;
     }
+    expect(floatsInRange).toBe(true);
+    expect(intsInRange).toBe(true);
     expect(Math.abs(sum / 20_000)).toBeLessThan(0.03);
     expect(Math.abs(squares / 20_000 - 1)).toBeLessThan(0.05);
   });

@@ -3,6 +3,10 @@
  * Monte Carlo estimates and word2vec training repeat exactly for a given seed.
  * Not cryptographic; period 2^32, which is ample for resampling and SGD noise.
  */
+// Bound once: inside jest's vm sandbox every lookup of the global `Math` goes through an
+// interceptor and made the hot loops ~30× slower than under plain node.
+const { imul, sqrt, log, cos, PI } = Math;
+
 export class SeededRandom {
   private state: number;
 
@@ -15,8 +19,8 @@ export class SeededRandom {
   nextUint32(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
   }
 
@@ -27,13 +31,13 @@ export class SeededRandom {
 
   /** Uniform integer in [0, maxExclusive); maxExclusive must be in [1, 2^32]. */
   nextInt(maxExclusive: number): number {
-    return Math.floor(this.nextFloat() * maxExclusive);
+    return (this.nextFloat() * maxExclusive) >>> 0; // truncation = floor for values in [0, 2^32)
   }
 
   /** Standard normal draw (Box–Muller, one value per call). */
   nextGaussian(): number {
     const u = 1 - this.nextFloat(); // (0, 1]: log(u) is finite
     const v = this.nextFloat();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return sqrt(-2 * log(u)) * cos(2 * PI * v);
   }
 }

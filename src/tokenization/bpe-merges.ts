@@ -18,33 +18,33 @@ export class BpeMerges {
     return this.ranks.size;
   }
 
-  /** Splits `word` into tokens; `onMerge(rank)` is told each merge applied (used to count merge frequencies). */
+  /**
+   * Splits `word` into tokens; `onMerge(rank)` is told each merge applied (used to count merge
+   * frequencies). Merging the leftmost lowest-rank pair each time equals merging all its occurrences
+   * left to right ("aaa" becomes "aa a"); ranks of untouched pairs are kept between steps.
+   */
   apply(word: string, onMerge?: (rank: number) => void): string[] {
-    let parts = Array.from(word);
-    while (parts.length > 1) {
+    const parts = Array.from(word);
+    const ranks = parts.slice(1).map((next, i) => this.rank(parts[i]!, next));
+    for (;;) {
+      let at = -1;
       let best = Infinity;
-      for (let i = 0; i + 1 < parts.length; i++) {
-        const rank = this.ranks.get(`${parts[i]} ${parts[i + 1]}`);
-        if (rank !== undefined && rank < best) best = rank;
+      for (let i = 0; i < ranks.length; i++) {
+        if (ranks[i]! < best) {
+          best = ranks[i]!;
+          at = i;
+        }
       }
-      if (best === Infinity) break;
-      parts = this.mergeAll(parts, best, onMerge);
+      if (at < 0) return parts;
+      parts.splice(at, 2, parts[at]! + parts[at + 1]!);
+      ranks.splice(at, 1);
+      onMerge?.(best);
+      if (at > 0) ranks[at - 1] = this.rank(parts[at - 1]!, parts[at]!);
+      if (at < ranks.length) ranks[at] = this.rank(parts[at]!, parts[at + 1]!);
     }
-    return parts;
   }
 
-  /** Merges every occurrence of the pair with this rank, left to right (so "aaa" becomes "aa a"). */
-  private mergeAll(parts: string[], rank: number, onMerge?: (rank: number) => void): string[] {
-    const merged: string[] = [];
-    for (let i = 0; i < parts.length; i++) {
-      if (i + 1 < parts.length && this.ranks.get(`${parts[i]} ${parts[i + 1]}`) === rank) {
-        merged.push(parts[i]! + parts[i + 1]!);
-        onMerge?.(rank);
-        i++;
-      } else {
-        merged.push(parts[i]!);
-      }
-    }
-    return merged;
+  private rank(a: string, b: string): number {
+    return this.ranks.get(`${a} ${b}`) ?? Infinity;
   }
 }

@@ -16,6 +16,21 @@ const ENGLISH = [
 const JAPANESE = ['今日は涼しいですね', 'コーヒーを飲みに行きましょう！', 'よろしくお願いします。'];
 const UNSEEN = ['日本語のテキスト、初めて見ました', 'emoji 👍🏽🇯🇵 and 👨‍👩‍👧', 'Zyzzyva naïve ﬁancée ①', '汉字和中文'];
 
+/** Any JS string at all: lone surrogates, controls, U+FFFD, unassigned code points. */
+const anyText = fc.string({ unit: 'binary', maxLength: 30 });
+/**
+ * Chat-like text from character ranges whose Unicode properties are old enough that Node and the
+ * library's regex tables agree (they differ on recently assigned characters, see subword-pre-tokenizer.ts).
+ */
+const CHAT_RANGES = [
+  [0x09, 0x0d], [0x20, 0x7e], [0xa0, 0xff], [0x300, 0x36f], [0x200d, 0x200d], [0x2019, 0x2019], [0x3000, 0x30ff],
+  [0x4e00, 0x9fff], [0xac00, 0xd7a3], [0xfe0f, 0xfe0f], [0xff01, 0xff5e], [0x1f1e6, 0x1f1ff], [0x1f300, 0x1f64f],
+] as const;
+const chatText = fc.string({
+  unit: fc.oneof(...CHAT_RANGES.map(([min, max]) => fc.integer({ min, max }))).map((cp) => String.fromCodePoint(cp)),
+  maxLength: 30,
+});
+
 describe(SubwordTokenizer.name, () => {
   let english: SubwordTokenizer;
   beforeAll(async () => {
@@ -45,7 +60,7 @@ describe(SubwordTokenizer.name, () => {
 
   it('round-trips any text at all, and never uses <unk>', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (text) => {
+      fc.property(fc.oneof(anyText, chatText), (text) => {
         const ids = english.encode(text);
         expect(ids).not.toContain(UNK_ID);
         expect(english.decode(ids)).toBe(english.normalize(text));
@@ -62,7 +77,7 @@ describe(SubwordTokenizer.name, () => {
 
   it('encodes exactly as the tokenizers library does with the same definition', async () => {
     const library = LibraryTokenizer.fromString(JSON.stringify(english.definition));
-    const texts = [...ENGLISH, ...JAPANESE, ...UNSEEN, ...fc.sample(fc.string({ unit: 'grapheme', maxLength: 30 }), 200)];
+    const texts = [...ENGLISH, ...JAPANESE, ...UNSEEN, ...fc.sample(chatText, 300)];
     for (const text of texts) {
       const normalized = english.normalize(text);
       const expected = await library.encode(normalized, null, { addSpecialTokens: false });
@@ -73,7 +88,7 @@ describe(SubwordTokenizer.name, () => {
   it('pre-tokenizes exactly as the library pre-tokenizer does', () => {
     const library = LibraryTokenizer.fromString(JSON.stringify(english.definition)).getPreTokenizer()!;
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (raw) => {
+      fc.property(chatText, (raw) => {
         const text = english.normalize(raw);
         expect(preTokenizeToByteLevel(text)).toEqual(library.preTokenizeString(text).map(([piece]) => piece));
       }),
@@ -86,13 +101,14 @@ describe(SubwordTokenizer.name, () => {
 
   it('streams whole characters only, and ends equal to the full decode', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (text) => {
+      fc.property(fc.oneof(anyText, chatText), (text) => {
         const ids = english.encode(text);
         const stream = english.createStreamDecoder();
         const full = english.decode(ids);
+        // U+FFFD may show only where the text itself has one (e.g. from a lone surrogate).
+        const broken = (shown: string) => !full.startsWith(shown) || (shown.includes('\ufffd') && !full.includes('\ufffd'));
         // Checked without expect() per id: jest's matchers cost more than the decoding being tested.
-        const shownSoFar = ids.map((id) => stream.push(id).text);
-        expect(shownSoFar.filter((shown) => shown.includes('\ufffd') || !full.startsWith(shown))).toEqual([]);
+        expect(ids.map((id) => stream.push(id).text).filter(broken)).toEqual([]);
         expect(stream.finish().text).toBe(full);
       }),
     );

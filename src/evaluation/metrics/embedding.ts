@@ -10,9 +10,10 @@
  * Conventions: words the lookup lacks (out of vocabulary) are skipped; a reply or reference
  * left with no vectors scores 0, as does any cosine with a zero vector (sklearn's
  * `cosine_similarity`, which DialogWAE calls, also returns 0 there). Differences from
- * DialogWAE's numpy code: it embeds OOV words as its `<unk>` row and, for greedy, averages
- * over padded positions too; we average over real words only. Best-of-N over samples is the
- * caller's business (see dialogwae-protocol.ts).
+ * DialogWAE's numpy code, which works on padded id matrices: an OOV word there is the `<unk>`
+ * id and gets that row's vector, and greedy matching averages over the padded positions too;
+ * here OOV words are dropped and averages run over real words only. Best-of-N over samples
+ * is the caller's business (see dialogwae-protocol.ts).
  */
 
 /** Word → vector, or undefined when the word has none. All vectors share one dimension. */

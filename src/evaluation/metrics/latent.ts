@@ -5,6 +5,10 @@
 import { SeededRandom } from '../random';
 import { logSumExp, mean } from '../statistics';
 
+// Bound once, as in random.ts: global `Math` lookups are slow inside jest's sandbox.
+const { exp, log, PI } = Math;
+const LOG_2PI = log(2 * PI);
+
 export interface DiagonalGaussian {
   readonly mean: ArrayLike<number>;
   readonly logVariance: ArrayLike<number>;
@@ -53,8 +57,8 @@ export function gaussianKlPerDimension(q: DiagonalGaussian, p: DiagonalGaussian)
   }
   const kl: number[] = [];
   for (let d = 0; d < dim; d++) {
-    const varianceRatio = Math.exp(q.logVariance[d] - p.logVariance[d]);
-    const meanTerm = (q.mean[d] - p.mean[d]) ** 2 / Math.exp(p.logVariance[d]);
+    const varianceRatio = exp(q.logVariance[d] - p.logVariance[d]);
+    const meanTerm = (q.mean[d] - p.mean[d]) ** 2 / exp(p.logVariance[d]);
     kl.push(0.5 * (p.logVariance[d] - q.logVariance[d] + varianceRatio + meanTerm - 1));
   }
   return kl;
@@ -77,7 +81,7 @@ export function meanKlPerDimension(posteriors: readonly DiagonalGaussian[], prio
 export function gaussianLogDensity(z: ArrayLike<number>, gaussian: DiagonalGaussian): number {
   let sum = 0;
   for (let d = 0; d < z.length; d++) {
-    sum += Math.log(2 * Math.PI) + gaussian.logVariance[d] + (z[d] - gaussian.mean[d]) ** 2 / Math.exp(gaussian.logVariance[d]);
+    sum += LOG_2PI + gaussian.logVariance[d] + (z[d] - gaussian.mean[d]) ** 2 / exp(gaussian.logVariance[d]);
   }
   return -0.5 * sum;
 }
@@ -102,11 +106,11 @@ export function mutualInformation(posteriors: readonly DiagonalGaussian[], seed 
     let negativeEntropy = 0;
     const z = new Float64Array(q.mean.length);
     for (let d = 0; d < z.length; d++) {
-      negativeEntropy -= 0.5 * (Math.log(2 * Math.PI) + 1 + q.logVariance[d]);
-      z[d] = q.mean[d] + Math.exp(0.5 * q.logVariance[d]) * random.nextGaussian();
+      negativeEntropy -= 0.5 * (LOG_2PI + 1 + q.logVariance[d]);
+      z[d] = q.mean[d] + exp(0.5 * q.logVariance[d]) * random.nextGaussian();
     }
     for (let j = 0; j < n; j++) logDensities[j] = gaussianLogDensity(z, posteriors[j]);
-    total += negativeEntropy - (logSumExp(logDensities) - Math.log(n));
+    total += negativeEntropy - (logSumExp(logDensities) - log(n));
   }
   return total / n;
 }

@@ -162,7 +162,7 @@ function trainPair(state: PairState, context: number, centre: number, alpha: num
     const output = target * dim;
     let dot = 0;
     for (let j = 0; j < dim; j++) dot += syn0[input + j] * syn1[output + j];
-    const predicted = dot > MAX_EXP ? 1 : dot < -MAX_EXP ? 0 : sigmoid[Math.floor((dot + MAX_EXP) * (EXP_TABLE_SIZE / MAX_EXP / 2))];
+    const predicted = dot > MAX_EXP ? 1 : dot < -MAX_EXP ? 0 : sigmoid[((dot + MAX_EXP) * (EXP_TABLE_SIZE / MAX_EXP / 2)) | 0];
     const g = (label - predicted) * alpha;
     for (let j = 0; j < dim; j++) {
       gradient[j] += g * syn1[output + j];

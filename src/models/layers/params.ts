@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Named trainable variables of one model, created deterministically from a seed. */
+let instances = 0;
+
 export class ParamStore {
   readonly vars = new Map<string, tf.Variable>();
   private nextSeed: number;
+  /** tfjs registers variables by a process-wide name; the prefix keeps two models apart. */
+  private readonly prefix = `model${++instances}`;
 
   constructor(seed: number) {
     this.nextSeed = seed;
@@ -43,7 +47,7 @@ export class ParamStore {
 
   private add(name: string, init: tf.Tensor): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter "${name}" defined twice`);
-    const v = tf.variable(init, true, `${name}_${this.vars.size}_${Math.random().toString(36).slice(2, 8)}`);
+    const v = tf.variable(init, true, `${this.prefix}/${name}`);
     init.dispose();
     this.vars.set(name, v);
     return v;

@@ -1,0 +1,24 @@
+# Build: install everything, generate the Prisma client, compile.
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build && npm prune --omit=dev && mkdir -p models
+
+# Run: compiled code, production dependencies, the Prisma schema and migrations (applied at start-up).
+FROM node:20-slim
+ENV NODE_ENV=production DATA_DIR=/app/data MODELS_DIR=/app/models
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/models ./models
+RUN mkdir -p /app/data && chown -R node:node /app/data /app/models
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# `node dist/database/migrate-cli.js deploy` applies migrations by hand; start-up does it too.
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { parseConfig } from './config';
+
+describe(parseConfig.name, () => {
+  it('applies the documented defaults', () => {
+    expect(parseConfig({})).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: path.resolve('data'),
+      modelsDir: path.resolve('models'),
+      adminToken: undefined,
+      redisUrl: undefined,
+      logLevel: 'info',
+      corsOrigins: undefined,
+      maxMessageChars: 1000,
+      tfBackend: 'auto',
+      corpusDir: path.resolve('../shared/data'),
+    });
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(parseConfig({ PORT: '', ADMIN_TOKEN: '' })).toMatchObject({ port: 3000, adminToken: undefined });
+  });
+
+  it('reads every setting', () => {
+    const config = parseConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://u:p@db:5432/chat',
+      ADMIN_TOKEN: 'a-long-enough-admin-token',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      MAX_MESSAGE_CHARS: '500',
+      TF_BACKEND: 'wasm',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({ port: 8080, maxMessageChars: 500, tfBackend: 'wasm', logLevel: 'debug' });
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  test.each([
+    [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer between 0 and 65535 (got "abc")'],
+    [{ PORT: '65536' }, 'Invalid configuration: PORT must be an integer between 0 and 65535 (got "65536")'],
+    [{ MAX_MESSAGE_CHARS: '0' }, 'Invalid configuration: MAX_MESSAGE_CHARS must be an integer between 1 and 100000 (got "0")'],
+    [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [{ TF_BACKEND: 'gpu' }, 'Invalid configuration: TF_BACKEND must be one of auto, node, wasm, cpu (got "gpu")'],
+    [{ CORS_ORIGINS: 'not a url' }, 'Invalid configuration: CORS_ORIGINS must be * or comma-separated origins like https://chat.example.com (got "not a url")'],
+    // Secrets are never echoed.
+    [{ ADMIN_TOKEN: 'short' }, 'Invalid configuration: ADMIN_TOKEN must be at least 16 characters (value hidden)'],
+    [{ DATABASE_URL: 'mysql://u:secret@h/db' }, 'Invalid configuration: DATABASE_URL must be a URL starting with postgres:// or postgresql:// (value hidden)'],
+  ])('rejects %j with one line naming the setting', (env, message) => {
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+});

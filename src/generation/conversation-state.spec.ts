@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildBatch } from '../models/batch';
+import { initTensorBackend } from '../tensor/backend';
+import { EOS_ID } from '../tokenization/tokenizer';
+import { WordTokenizer } from '../tokenization/word-tokenizer';
+import { ConversationState, initialState, observeUtterances, rebuildState, utteranceIds } from './conversation-state';
+import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from './generation-test-kit';
+import { deserializeState, serializeState, StateCodecError } from './state-codec';
+
+let tokenizer: WordTokenizer;
+beforeAll(async () => {
+  await initTensorBackend('wasm');
+  tokenizer = await tinyTokenizer();
+});
+
+function expectSameState(a: ConversationState, b: ConversationState, digits = 6): void {
+  expect({ ...a, context: 0, lastOutputs: 0, lastVector: 0 }).toEqual({ ...b, context: 0, lastOutputs: 0, lastVector: 0 });
+  for (const k of ['context', 'lastOutputs', 'lastVector'] as const) {
+    expect(a[k].length).toBe(b[k].length);
+    a[k].forEach((x, i) => expect(x).toBeCloseTo(b[k][i], digits));
+  }
+}
+
+describe('conversation state', () => {
+  test('encoder ids are the training ids: encode, truncate, eos (as buildBatch)', () => {
+    const model = tinyModel('hred', tokenizer.vocabSize);
+    const long = 'hi , how are you ? fine thanks , and you ? good . hello';
+    const ids = utteranceIds(tokenizer, long, model.config);
+    expect(ids).toHaveLength(model.config.maxUtteranceTokens);
+    const batch = buildBatch([[tokenizer.encode(long), [5]]], { maxTurns: 10, maxUtteranceTokens: model.config.maxUtteranceTokens });
+    expect(Array.from(batch.encIds.slice(0, batch.encLength))).toEqual([...ids, EOS_ID]);
+    model.dispose();
+  });
+
+  test.each(['seq2seq', 'hred', 'vhred'] as const)('%s: rebuilding from stored turns equals incremental updates', (kind) => {
+    const model = tinyModel(kind, tokenizer.vocabSize);
+    const turns = TINY_DIALOGUES[0];
+    const incremental = stateAfter(model, tokenizer, turns);
+    const rebuilt = rebuildState(model, turns.map((t) => utteranceIds(tokenizer, t, model.config)));
+    expectSameState(rebuilt, incremental);
+    expect(incremental.turns).toBe(turns.length);
+    expect(incremental.lastLength).toBe(utteranceIds(tokenizer, turns[3], model.config).length + 1);
+    model.dispose();
+  });
+
+  test('batched observe over conversations of different lengths equals observing each alone', () => {
+    const model = tinyModel('hred', tokenizer.vocabSize);
+    const [a, b] = [TINY_DIALOGUES[0], TINY_DIALOGUES[1]];
+    let states = [initialState(model), initialState(model)];
+    for (let t = 0; t < 3; t++) {
+      states = observeUtterances(model, states, [a[t], b[t]].map((x) => utteranceIds(tokenizer, x, model.config)));
+    }
+    expectSameState(states[0], stateAfter(model, tokenizer, a.slice(0, 3)));
+    expectSameState(states[1], stateAfter(model, tokenizer, b.slice(0, 3)));
+    model.dispose();
+  });
+
+  test('the context state equals the training path (contextStates over all turns)', () => {
+    const model = tinyModel('hred', tokenizer.vocabSize);
+    const turns = TINY_DIALOGUES[2];
+    const state = stateAfter(model, tokenizer, turns);
+    const expected = tf.tidy(() => {
+      const batch = buildBatch([turns.map((t) => tokenizer.encode(t))], { maxTurns: 10, maxUtteranceTokens: 12 });
+      const enc = model.encodeUtterances(
+        tf.tensor2d(batch.encIds, [batch.utterances, batch.encLength], 'int32'),
+        tf.tensor2d(batch.encMask, [batch.utterances, batch.encLength]),
+      );
+      const states = model.contextStates(tf.expandDims(enc.vectors, 0) as tf.Tensor3D, tf.ones([1, turns.length]));
+      return tf.slice(states, [0, turns.length - 1, 0], [1, 1, -1]).dataSync() as Float32Array;
+    });
+    state.context.forEach((x, i) => expect(x).toBeCloseTo(expected[i], 5));
+    model.dispose();
+  });
+
+  test('observing leaves no tensors behind and does not change its inputs', () => {
+    const model = tinyModel('vhred', tokenizer.vocabSize);
+    const before = tf.memory().numTensors;
+    const s0 = initialState(model);
+    const [s1] = observeUtterances(model, [s0], [[4, 5, 6]]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(s0.turns).toBe(0);
+    expect(s1.turns).toBe(1);
+    model.dispose();
+  });
+
+  test('serialise → deserialise gives the same state', () => {
+    const model = tinyModel('vhred', tokenizer.vocabSize);
+    const state = stateAfter(model, tokenizer, TINY_DIALOGUES[1]);
+    const back = deserializeState(serializeState(state));
+    expect(back).toEqual(state);
+    expect(deserializeState(serializeState(initialState(model)))).toEqual(initialState(model));
+    model.dispose();
+  });
+
+  test.each([
+    ['a foreign blob', () => new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])],
+    ['a truncated state', (b: Uint8Array) => b.slice(0, b.length - 4)],
+    ['a non-finite value', (b: Uint8Array) => {
+      const c = b.slice();
+      new DataView(c.buffer).setFloat32(c.length - 4, NaN, true);
+      return c;
+    }],
+  ])('deserialising %s fails with StateCodecError', (_, corrupt) => {
+    const model = tinyModel('hred', tokenizer.vocabSize);
+    const bytes = serializeState(stateAfter(model, tokenizer, ['hello there !']));
+    expect(() => deserializeState(corrupt(bytes))).toThrow(StateCodecError);
+    model.dispose();
+  });
+
+  test('a state from another kind of model is refused', () => {
+    const hred = tinyModel('hred', tokenizer.vocabSize);
+    const seq = tinyModel('seq2seq', tokenizer.vocabSize);
+    expect(() => observeUtterances(seq, [initialState(hred)], [[4]])).toThrow(/does not fit/);
+    hred.dispose();
+    seq.dispose();
+  });
+});

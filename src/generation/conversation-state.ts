@@ -1,0 +1,136 @@
+/**
+ * What a conversation keeps between turns so that a new turn costs only the encoding of that turn.
+ * Plain Float32Arrays, not tensors: states live in caches and on the wire, and hold no backend memory.
+ * Shapes: He encoder units per direction (encoder outputs are 2He wide), Hc context units, L tokens.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DialogueModel } from '../models/dialogue-model';
+import { ModelConfig, ModelKind } from '../models/model-config';
+import { EOS_ID, PAD_ID, Tokenizer } from '../tokenization/tokenizer';
+import { tidyValue } from './tidy-value';
+
+export interface ConversationState {
+  kind: ModelKind;
+  /** Utterances observed so far. */
+  turns: number;
+  /** [Hc] context GRU state after every turn so far (hred, vhred); empty for seq2seq. */
+  context: Float32Array;
+  /** [lastLength, 2He] encoder outputs of the last utterance (the one a reply answers), eos included. */
+  lastOutputs: Float32Array;
+  lastLength: number;
+  /** [2He] the last utterance's vector: final forward and backward encoder states. */
+  lastVector: Float32Array;
+}
+
+/** The state before any turn: zero context (the context GRU's h0 in training), no utterance to answer. */
+export function initialState(model: DialogueModel): ConversationState {
+  const c = model.config;
+  return {
+    kind: c.kind,
+    turns: 0,
+    context: new Float32Array(c.kind === 'seq2seq' ? 0 : c.contextUnits),
+    lastOutputs: new Float32Array(0),
+    lastLength: 0,
+    lastVector: new Float32Array(2 * c.encoderUnits),
+  };
+}
+
+/** Token ids of one utterance as training reads them (buildBatch): encode, truncate; eos is added on encoding. */
+export function utteranceIds(tokenizer: Tokenizer, text: string, config: ModelConfig): number[] {
+  return tokenizer.encode(text).slice(0, config.maxUtteranceTokens);
+}
+
+/** Encoder input rows: each utterance truncated to maxUtteranceTokens, then eos, padded to the longest. */
+function encoderInput(utterances: number[][], maxTokens: number): { ids: tf.Tensor2D; mask: tf.Tensor2D; lengths: number[] } {
+  const rows = utterances.map((u) => [...u.slice(0, maxTokens), EOS_ID]);
+  const L = Math.max(...rows.map((r) => r.length));
+  const ids = new Int32Array(rows.length * L).fill(PAD_ID);
+  const mask = new Float32Array(rows.length * L);
+  rows.forEach((r, i) => {
+    ids.set(r, i * L);
+    mask.fill(1, i * L, i * L + r.length);
+  });
+  return { ids: tf.tensor2d(ids, [rows.length, L], 'int32'), mask: tf.tensor2d(mask, [rows.length, L]), lengths: rows.map((r) => r.length) };
+}
+
+/**
+ * Reads one new utterance per conversation, batched: one encoder call and one context step for all.
+ * `utterances[i]` are token ids without eos (see utteranceIds). Returns new states; inputs are not changed.
+ */
+export function observeUtterances(model: DialogueModel, states: readonly ConversationState[], utterances: number[][]): ConversationState[] {
+  if (states.length !== utterances.length) throw new RangeError(`${states.length} states but ${utterances.length} utterances`);
+  if (states.length === 0) return [];
+  states.forEach((s) => assertStateFits(model, s));
+  const c = model.config;
+  const D = 2 * c.encoderUnits;
+  return tidyValue(() => {
+    const input = encoderInput(utterances, c.maxUtteranceTokens);
+    const enc = model.encodeUtterances(input.ids, input.mask);
+    const L = input.ids.shape[1];
+    const outputs = enc.outputs.dataSync() as Float32Array; // [N, L, 2He]
+    const vectors = enc.vectors.dataSync() as Float32Array; // [N, 2He]
+    let contexts: Float32Array | undefined;
+    if (c.kind !== 'seq2seq') {
+      const previous = tf.tensor2d(concatRows(states.map((s) => s.context)), [states.length, c.contextUnits]);
+      contexts = model.contextStep(previous, enc.vectors).dataSync() as Float32Array;
+    }
+    return states.map((s, i) => ({
+      kind: s.kind,
+      turns: s.turns + 1,
+      context: contexts ? contexts.slice(i * c.contextUnits, (i + 1) * c.contextUnits) : new Float32Array(0),
+      lastOutputs: outputs.slice(i * L * D, (i * L + input.lengths[i]) * D),
+      lastLength: input.lengths[i],
+      lastVector: vectors.slice(i * D, (i + 1) * D),
+    }));
+  });
+}
+
+/**
+ * The state after `utterances` (a whole stored conversation): every turn encoded in one encoder call,
+ * then the context GRU stepped over them. Equal to folding observeUtterances over the turns.
+ */
+export function rebuildState(model: DialogueModel, utterances: number[][]): ConversationState {
+  const start = initialState(model);
+  if (utterances.length === 0) return start;
+  const c = model.config;
+  const D = 2 * c.encoderUnits;
+  return tidyValue(() => {
+    const input = encoderInput(utterances, c.maxUtteranceTokens);
+    const enc = model.encodeUtterances(input.ids, input.mask);
+    const T = utterances.length;
+    const lastLength = input.lengths[T - 1];
+    const lastOutputs = tf.slice(enc.outputs, [T - 1, 0, 0], [1, lastLength, D]).dataSync() as Float32Array;
+    const lastVector = tf.slice(enc.vectors, [T - 1, 0], [1, D]);
+    let context = start.context;
+    if (c.kind !== 'seq2seq') {
+      let h = tf.tensor2d(start.context, [1, c.contextUnits]);
+      for (let t = 0; t < T; t++) h = model.contextStep(h, tf.slice(enc.vectors, [t, 0], [1, D]));
+      context = h.dataSync() as Float32Array;
+    }
+    return { kind: c.kind, turns: T, context, lastOutputs, lastLength, lastVector: lastVector.dataSync() as Float32Array };
+  });
+}
+
+/** Throws when a state was made by a model of another kind or shape (e.g. after a model swap). */
+export function assertStateFits(model: DialogueModel, s: ConversationState): void {
+  const c = model.config;
+  const D = 2 * c.encoderUnits;
+  const contextSize = c.kind === 'seq2seq' ? 0 : c.contextUnits;
+  const problem =
+    s.kind !== c.kind ? `kind ${s.kind}, model is ${c.kind}`
+    : s.context.length !== contextSize ? `context of ${s.context.length}, model needs ${contextSize}`
+    : s.lastVector.length !== D ? `utterance vector of ${s.lastVector.length}, model needs ${D}`
+    : s.lastOutputs.length !== s.lastLength * D ? `encoder outputs of ${s.lastOutputs.length}, expected ${s.lastLength}×${D}`
+    : undefined;
+  if (problem) throw new RangeError(`conversation state does not fit this model: ${problem}`);
+}
+
+function concatRows(rows: Float32Array[]): Float32Array {
+  const out = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
+  let offset = 0;
+  for (const r of rows) {
+    out.set(r, offset);
+    offset += r.length;
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+/** Tiny models and a tiny tokenizer for the generation specs (random weights unless trained). */
+import { DialogueModel } from '../models/dialogue-model';
+import { ModelKind, MODEL_PRESETS, parseModelConfig } from '../models/model-config';
+import { buildWordTokenizer } from '../tokenization/build-word-tokenizer';
+import { WordTokenizer } from '../tokenization/word-tokenizer';
+import { ConversationState, observeUtterances, initialState, utteranceIds } from './conversation-state';
+
+export const TINY_DIALOGUES = [
+  ['hello there !', 'hi , how are you ?', 'fine thanks , and you ?', 'good .'],
+  ['what time is it ?', 'it is late .', 'then go to bed .'],
+  ['do you like tea ?', 'yes , i love tea .', 'me too !'],
+];
+
+export async function tinyTokenizer(): Promise<WordTokenizer> {
+  return buildWordTokenizer(TINY_DIALOGUES.flat(), { maxSize: 40 });
+}
+
+export function tinyModel(kind: ModelKind, vocabSize: number, seed = 7): DialogueModel {
+  return new DialogueModel(parseModelConfig({ kind, vocabSize, ...MODEL_PRESETS.tiny, maxUtteranceTokens: 12 }), seed);
+}
+
+/** The state after `turns`, one observe per turn (the incremental path). */
+export function stateAfter(model: DialogueModel, tokenizer: WordTokenizer, turns: readonly string[]): ConversationState {
+  let state = initialState(model);
+  for (const turn of turns) [state] = observeUtterances(model, [state], [utteranceIds(tokenizer, turn, model.config)]);
+  return state;
+}

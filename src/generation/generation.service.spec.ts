@@ -1,0 +1,105 @@
+import { Test } from '@nestjs/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HEALTH_CONTRIBUTORS, HealthContributor, HealthModule } from '../health';
+import { saveModel } from '../models/model-files';
+import { initTensorBackend } from '../tensor/backend';
+import { WordTokenizer } from '../tokenization/word-tokenizer';
+import { rebuildState, utteranceIds } from './conversation-state';
+import { generateReply, lastEvent } from './decode';
+import { GenerationError } from './generation-errors';
+import { GenerationModule } from './generation.module';
+import { GenerationService } from './generation.service';
+import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from './generation-test-kit';
+
+let tokenizer: WordTokenizer;
+let sut: GenerationService;
+let contributors: HealthContributor[];
+
+const loaded = (kind: 'hred' | 'vhred', seed: number) => ({ model: tinyModel(kind, tokenizer.vocabSize, seed), tokenizer, summary: {}, dir: 'memory' });
+const history = { id: 'c1', turns: TINY_DIALOGUES[0].slice(0, 3) };
+const greedy = { strategy: 'greedy' as const, latent: 'mean' as const, maxTokens: 6, ignoreEos: true };
+
+beforeAll(async () => {
+  await initTensorBackend('wasm');
+  tokenizer = await tinyTokenizer();
+  const moduleRef = await Test.createTestingModule({ imports: [HealthModule, GenerationModule] }).compile();
+  await moduleRef.init();
+  sut = moduleRef.get(GenerationService);
+  contributors = moduleRef.get(HEALTH_CONTRIBUTORS);
+});
+afterAll(() => sut.onModuleDestroy());
+
+describe(GenerationService.name, () => {
+  test('replies to a stored history with the model named by version or by kind', async () => {
+    const entry = loaded('hred', 2);
+    sut.registerModel('v1', entry);
+    const expected = await generateReply(entry.model, tokenizer, stateAfter(entry.model, tokenizer, history.turns), greedy);
+    expect((await lastEvent(sut.reply('v1', history, greedy))).ids).toEqual(expected.ids);
+    expect((await lastEvent(sut.reply({ kind: 'hred' }, history, greedy))).ids).toEqual(expected.ids);
+  });
+
+  test('an unknown model is a MODEL_NOT_LOADED error', async () => {
+    await expect(lastEvent(sut.reply('nope', history, greedy))).rejects.toMatchObject({ code: 'MODEL_NOT_LOADED' });
+    expect(() => sut.stateFor({ kind: 'vhred' }, history)).toThrow(GenerationError);
+  });
+
+  test('states are cached per conversation and turn count; later turns advance the longest cached prefix', () => {
+    sut.registerModel('v2', loaded('hred', 3));
+    const twoTurns = { id: 'c2', turns: TINY_DIALOGUES[0].slice(0, 2) };
+    const first = sut.stateFor('v2', twoTurns);
+    expect(sut.stateFor('v2', { ...twoTurns })).toBe(first);
+    const fourTurns = { id: 'c2', turns: TINY_DIALOGUES[0] }; // a bot reply and a user turn later
+    const next = sut.stateFor('v2', fourTurns);
+    expect(next.turns).toBe(4);
+    const { model } = loaded('hred', 3);
+    const rebuilt = rebuildState(model, fourTurns.turns.map((t) => utteranceIds(tokenizer, t, model.config)));
+    next.context.forEach((x, i) => expect(x).toBeCloseTo(rebuilt.context[i], 5));
+    next.lastOutputs.forEach((x, i) => expect(x).toBeCloseTo(rebuilt.lastOutputs[i], 5));
+    model.dispose();
+  });
+
+  test('a hot swap leaves replies in flight on their model, which is disposed when they end', async () => {
+    const old = loaded('hred', 4);
+    sut.registerModel('v3', old);
+    const expected = await generateReply(old.model, tokenizer, stateAfter(old.model, tokenizer, history.turns), greedy);
+    const stream = sut.reply('v3', history, greedy);
+    const ids: number[] = [];
+    for await (const e of stream) {
+      if (e.type !== 'token') continue;
+      ids.push(e.id);
+      if (e.index === 0) {
+        sut.registerModel('v3', loaded('hred', 5));
+        expect(old.model.params.vars.size).toBeGreaterThan(0); // still in use
+        expect(sut.models().filter((m) => m.versionId === 'v3')).toMatchObject([{ retired: false }, { retired: true, inFlight: 1 }]);
+      }
+    }
+    expect(ids).toEqual(expected.ids);
+    expect(old.model.params.vars.size).toBe(0);
+    expect(sut.models().filter((m) => m.versionId === 'v3')).toHaveLength(1);
+  });
+
+  test('loads a saved model directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gen-'));
+    try {
+      const { model } = loaded('vhred', 6);
+      await saveModel(dir, model, {});
+      await tokenizer.save(dir);
+      model.dispose();
+      const info = await sut.loadModel('v4', dir);
+      expect(info).toMatchObject({ versionId: 'v4', kind: 'vhred', dir, inFlight: 0 });
+      expect((await lastEvent(sut.reply('v4', history, { ...greedy, seed: 1 }))).ids).toHaveLength(6);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('reports backend and models to GET /health', async () => {
+    const health = contributors.find((c) => c.name === 'generation');
+    expect(health).toBeDefined();
+    const section = await health!.check();
+    expect(section).toMatchObject({ ok: true, backend: { name: 'wasm' } });
+    expect((section.models as unknown[]).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,124 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { loadModel, LoadedModel } from '../models/model-files';
+import { backendInfo, BackendInfo, initTensorBackend } from '../tensor/backend';
+import { ReplyBatcher } from './batcher';
+import { ConversationState, observeUtterances, rebuildState, utteranceIds } from './conversation-state';
+import { DecodingInput } from './decoding-options';
+import { GenerationEvent } from './generation-events';
+import { LruCache } from './lru-cache';
+import { ModelEntry, ModelInfo, ModelRef, ModelRegistry } from './model-registry';
+
+/** A stored conversation: its id and every turn's text so far, oldest first (the reply answers the last). */
+export interface ConversationHistory {
+  id: string;
+  turns: readonly string[];
+}
+
+/** Conversation states kept in memory; a small-model state is ~60 KB (31 × 512 floats of encoder outputs). */
+const STATE_CACHE_ENTRIES = 2000;
+const MAX_BATCH_SIZE = 32;
+
+/**
+ * Replies from the loaded models. Conversation states are cached per (model load, conversation, turn
+ * count): a new turn costs one utterance encoding when the previous turn's state is cached, a full
+ * rebuild from the stored turns otherwise (after a restart or eviction).
+ */
+@Injectable()
+export class GenerationService implements OnModuleInit, OnModuleDestroy {
+  private readonly registry = new ModelRegistry();
+  private readonly batcher = new ReplyBatcher({ maxBatchSize: MAX_BATCH_SIZE });
+  private readonly states = new LruCache<string, ConversationState>(STATE_CACHE_ENTRIES);
+
+  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    await initTensorBackend(this.config?.tfBackend ?? 'auto');
+  }
+
+  onModuleDestroy(): void {
+    this.registry.disposeAll();
+  }
+
+  /** Loads `dir` (model.json, weights, tokenizer) as `versionId`; a loaded version of that id is swapped out. */
+  async loadModel(versionId: string, dir: string): Promise<ModelInfo> {
+    await initTensorBackend(this.config?.tfBackend ?? 'auto');
+    return this.registerModel(versionId, await loadModel(dir));
+  }
+
+  /** Adds a model already in memory (the service owns it from now on and disposes it). */
+  registerModel(versionId: string, loaded: LoadedModel): ModelInfo {
+    const { entry, replaced } = this.registry.add(versionId, loaded);
+    if (replaced) this.forgetStates(replaced);
+    return this.registry.list().find((m) => m.versionId === entry.versionId && !m.retired)!;
+  }
+
+  unloadModel(versionId: string): void {
+    const entry = this.registry.remove(versionId);
+    if (entry) this.forgetStates(entry);
+  }
+
+  models(): ModelInfo[] {
+    return this.registry.list();
+  }
+
+  /** The state after every turn of `conversation` for the model `modelRef` names now. */
+  stateFor(modelRef: ModelRef, conversation: ConversationHistory): ConversationState {
+    return this.stateWith(this.registry.resolve(modelRef), conversation);
+  }
+
+  /**
+   * Streams a reply (token events, then one end event) to a conversation state or a stored history.
+   * The model is pinned when iteration starts, so a swap meanwhile does not affect this reply.
+   * Leaving the loop early cancels the reply, as does `signal`.
+   */
+  async *reply(
+    modelRef: ModelRef,
+    stateOrHistory: ConversationState | ConversationHistory,
+    decoding: DecodingInput = {},
+    signal?: AbortSignal,
+  ): AsyncGenerator<GenerationEvent, void, undefined> {
+    const lease = this.registry.acquire(modelRef);
+    try {
+      const { model, tokenizer } = lease.entry;
+      const state = isHistory(stateOrHistory) ? this.stateWith(lease.entry, stateOrHistory) : stateOrHistory;
+      yield* this.batcher.submit(model, tokenizer, state, decoding, signal);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** For GET /health (see GenerationHealth). */
+  healthInfo(): { backend: BackendInfo | null; models: ModelInfo[]; replies: { active: number; waiting: number } } {
+    return { backend: backendInfo() ?? null, models: this.registry.list(), replies: this.batcher.load() };
+  }
+
+  /**
+   * Cached state, or the longest cached prefix advanced by the turns after it (one utterance encoding
+   * each: after a bot reply and a user turn that is two), or a rebuild from every stored turn.
+   * Stored turns never change, so (conversation id, turn count) names a state for one model load.
+   */
+  private stateWith(entry: ModelEntry, conversation: ConversationHistory): ConversationState {
+    const key = (turns: number) => `${entry.generation}:${conversation.id}:${turns}`;
+    const n = conversation.turns.length;
+    const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
+    let k = n;
+    let state = this.states.get(key(k));
+    while (!state && k > 0) state = this.states.get(key(--k));
+    if (!state) {
+      state = rebuildState(entry.model, conversation.turns.map(ids));
+    } else {
+      for (; k < n; k++) [state] = observeUtterances(entry.model, [state], [ids(conversation.turns[k])]);
+    }
+    this.states.set(key(n), state);
+    return state;
+  }
+
+  private forgetStates(entry: ModelEntry): void {
+    this.states.deleteWhere((key) => key.startsWith(`${entry.generation}:`));
+  }
+}
+
+function isHistory(x: ConversationState | ConversationHistory): x is ConversationHistory {
+  return Array.isArray(x.turns);
+}

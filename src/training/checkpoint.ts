@@ -1,0 +1,90 @@
+/**
+ * A resumable checkpoint: the model (float32, exact), Adam's moments and the trainer's own state,
+ * like nanoGPT's `ckpt.pt` with `iter_num` and `best_val_loss`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { DialogueModel } from '../models/dialogue-model';
+import { loadModel, saveModel } from '../models/model-files';
+import { Tokenizer } from '../tokenization';
+import { EpochMetrics } from './progress';
+
+export interface TrainerState {
+  epoch: number;
+  /** Batches of `epoch` already done. */
+  batchInEpoch: number;
+  step: number;
+  bestValidationPerplexity: number;
+  epochsWithoutImprovement: number;
+  learningRate: number;
+  history: EpochMetrics[];
+}
+
+const STATE_FILE = 'trainer-state.json';
+const OPTIMIZER_FILE = 'optimizer.bin';
+
+export async function saveCheckpoint(
+  dir: string,
+  model: DialogueModel,
+  tokenizer: Tokenizer,
+  optimizer: tf.Optimizer,
+  state: TrainerState,
+): Promise<void> {
+  const tmp = `${dir}.tmp`;
+  await fs.rm(tmp, { recursive: true, force: true });
+  await saveModel(tmp, model, { checkpoint: true, step: state.step });
+  await tokenizer.save(tmp);
+  const weights = await optimizer.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(weights);
+  await fs.writeFile(path.join(tmp, OPTIMIZER_FILE), Buffer.from(data));
+  const adam = adamPowers(optimizer);
+  const powers = { beta1: adam.accBeta1.dataSync()[0], beta2: adam.accBeta2.dataSync()[0] };
+  await fs.writeFile(path.join(tmp, STATE_FILE), JSON.stringify({ state, optimizer: specs, powers }, null, 2));
+  // Swap in the complete folder only: an interruption mid-write leaves the previous checkpoint intact.
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.rename(tmp, dir);
+}
+
+export async function hasCheckpoint(dir: string): Promise<boolean> {
+  return fs.access(path.join(dir, STATE_FILE)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Loads model, tokenizer and trainer state; Adam's moments are restored into `optimizer`. */
+export async function loadCheckpoint(
+  dir: string,
+  makeOptimizer: (learningRate: number) => tf.Optimizer,
+): Promise<{ model: DialogueModel; tokenizer: Tokenizer; optimizer: tf.Optimizer; state: TrainerState }> {
+  const { model, tokenizer } = await loadModel(dir);
+  const saved = JSON.parse(await fs.readFile(path.join(dir, STATE_FILE), 'utf8')) as {
+    state: TrainerState;
+    optimizer: tf.io.WeightsManifestEntry[];
+    powers: { beta1: number; beta2: number };
+  };
+  // JSON writes Infinity (no epoch validated yet) as null
+  saved.state.bestValidationPerplexity ??= Infinity;
+  const buffer = await fs.readFile(path.join(dir, OPTIMIZER_FILE));
+  const tensors = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), saved.optimizer);
+  const optimizer = makeOptimizer(saved.state.learningRate);
+  // Adam matches moments to variables by position, which is the model's fixed parameter order.
+  await optimizer.setWeights(saved.optimizer.map((spec) => ({ name: spec.name, tensor: tensors[spec.name] })));
+  tf.dispose(Object.values(tensors));
+  const adam = adamPowers(optimizer);
+  adam.accBeta1.assign(tf.scalar(saved.powers.beta1));
+  adam.accBeta2.assign(tf.scalar(saved.powers.beta2));
+  return { model, tokenizer, optimizer, state: saved.state };
+}
+
+/**
+ * Adam's running β₁ᵗ and β₂ᵗ. tfjs's setWeights recomputes them as pow(β, t+1), which differs in the
+ * last bits from the product the optimizer accumulated; restoring the saved values keeps a resumed
+ * run bit-identical to an uninterrupted one.
+ */
+function adamPowers(optimizer: tf.Optimizer): { accBeta1: tf.Variable; accBeta2: tf.Variable } {
+  const adam = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  if (!adam.accBeta1 || !adam.accBeta2) throw new Error('checkpoints support the Adam optimizer only');
+  return { accBeta1: adam.accBeta1, accBeta2: adam.accBeta2 };
+}

@@ -1,0 +1,210 @@
+/**
+ * The whole training loop on one screen: data → tokenizer → model → epochs of Adam steps with
+ * clipping, KL annealing and word drop → validation perplexity each epoch → checkpoint → early stop.
+ * A run resumes from its checkpoint folder when one is there.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'path';
+import { buildBatch } from '../models/batch';
+import { DialogueModel } from '../models/dialogue-model';
+import { loadModel, saveModel } from '../models/model-files';
+import { MODEL_PRESETS, parseModelConfig } from '../models/model-config';
+import { buildWordTokenizer, Tokenizer, trainSubwordTokenizer } from '../tokenization';
+import { SeededRandom } from '../evaluation/random';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint, TrainerState } from './checkpoint';
+import { scoreDialogues } from './evaluate-loss';
+import { EpochMetrics, TrainingProgress } from './progress';
+import { klWeight, learningRate } from './schedules';
+import { trainStep } from './train-step';
+import { corpusTexts, epochBatches, loadDialogueIds } from './training-data';
+import { effectiveWordDrop, TrainingOptions } from './training-options';
+
+export interface TrainingResult {
+  outDir: string;
+  state: TrainerState;
+  /** Why the loop ended. */
+  stoppedBy: 'early-stopping' | 'max-epochs' | 'max-steps' | 'cancelled';
+  best: EpochMetrics | undefined;
+}
+
+export interface TrainingHooks {
+  onProgress?: (p: TrainingProgress) => void;
+  /** Checked between steps; a cancelled run keeps its checkpoint and writes no final model. */
+  signal?: AbortSignal;
+  /** How often (steps) onProgress fires during training. */
+  reportEvery?: number;
+}
+
+export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Promise<TrainingResult> {
+  const report = hooks.onProgress ?? (() => undefined);
+  const checkpointDir = o.checkpointDir ?? path.join(o.outDir, 'checkpoints');
+  const makeOptimizer = (lr: number) => tf.train.adam(lr);
+  report({ phase: 'preparing', epoch: 0, step: 0, stepsPerEpoch: 0, message: 'loading data' });
+
+  let model: DialogueModel;
+  let tokenizer: Tokenizer;
+  let optimizer: tf.Optimizer;
+  let state: TrainerState;
+  if (await hasCheckpoint(checkpointDir)) {
+    ({ model, tokenizer, optimizer, state } = await loadCheckpoint(checkpointDir, makeOptimizer));
+    report({ phase: 'preparing', epoch: state.epoch, step: state.step, stepsPerEpoch: 0, message: `resumed at step ${state.step}` });
+  } else {
+    ({ model, tokenizer } = await initialModel(o));
+    optimizer = makeOptimizer(o.learningRate);
+    state = { epoch: 0, batchInEpoch: 0, step: 0, bestValidationPerplexity: Infinity, epochsWithoutImprovement: 0, learningRate: o.learningRate, history: [] };
+  }
+
+  const train = (await loadDialogueIds(o.trainData, tokenizer, o.maxTrainDialogues)).dialogues;
+  const validation = o.validationData
+    ? (await loadDialogueIds(o.validationData, tokenizer, o.maxValidationDialogues)).dialogues
+    : train.slice(0, o.maxValidationDialogues);
+  if (train.length === 0) throw new Error(`${o.trainData}: no dialogue with at least two turns`);
+
+  const wordDrop = effectiveWordDrop(o);
+  const reportEvery = hooks.reportEvery ?? 10;
+  let stoppedBy: TrainingResult['stoppedBy'] = 'max-epochs';
+  try {
+    epochs: while (state.epoch < o.maxEpochs) {
+      const batches = epochBatches(train, o.batchSize, o.seed, state.epoch);
+      const epochStart = Date.now();
+      const window = { loss: 0, nll: 0, kl: 0, tokens: 0, replies: 0, steps: 0, ms: 0 };
+      const epochTotals = { nll: 0, tokens: 0 };
+      while (state.batchInEpoch < batches.length) {
+        if (hooks.signal?.aborted) {
+          stoppedBy = 'cancelled';
+          break epochs;
+        }
+        if (o.maxSteps !== undefined && state.step >= o.maxSteps) {
+          stoppedBy = 'max-steps';
+          break epochs;
+        }
+        const t0 = Date.now();
+        const lr = learningRate(state.step, { peak: state.learningRate, warmupSteps: o.warmupSteps, decay: 1, decaySteps: 1 });
+        (optimizer as unknown as { learningRate: number }).learningRate = lr;
+        const rng = new SeededRandom(o.seed * 7919 + state.step);
+        const batch = buildBatch(
+          batches[state.batchInEpoch].map((i) => train[i]),
+          { maxTurns: model.config.maxTurns, maxUtteranceTokens: model.config.maxUtteranceTokens, wordDrop, random: () => rng.nextFloat() },
+        );
+        const r = trainStep(
+          model,
+          optimizer,
+          batch,
+          { klWeight: klWeight(state.step, o.klSchedule), freeBits: o.freeBits, bowWeight: o.bowWeight, seed: o.seed + state.step },
+          o.maxGradNorm,
+        );
+        state.step++;
+        state.batchInEpoch++;
+        Object.assign(window, {
+          loss: window.loss + r.loss,
+          nll: window.nll + r.nll,
+          kl: window.kl + r.kl,
+          tokens: window.tokens + r.targetTokens,
+          replies: window.replies + r.replies,
+          steps: window.steps + 1,
+          ms: window.ms + (Date.now() - t0),
+        });
+        epochTotals.nll += r.nll;
+        epochTotals.tokens += r.targetTokens;
+        if (state.step % reportEvery === 0 || state.batchInEpoch === batches.length) {
+          const tokensPerSecond = (window.tokens / window.ms) * 1000;
+          const stepsLeft = batches.length - state.batchInEpoch;
+          report({
+            phase: 'training',
+            epoch: state.epoch,
+            step: state.step,
+            stepsPerEpoch: batches.length,
+            loss: window.loss / window.steps,
+            perplexity: Math.exp(window.nll / window.tokens),
+            klPerReply: window.kl / window.replies,
+            klPerToken: window.kl / window.tokens,
+            tokensPerSecond,
+            secondsLeft: (stepsLeft * window.ms) / window.steps / 1000,
+            learningRate: lr,
+          });
+          Object.assign(window, { loss: 0, nll: 0, kl: 0, tokens: 0, replies: 0, steps: 0, ms: 0 });
+        }
+        if (state.step % o.checkpointEverySteps === 0) await saveCheckpoint(checkpointDir, model, tokenizer, optimizer, state);
+      }
+
+      report({ phase: 'validating', epoch: state.epoch, step: state.step, stepsPerEpoch: batches.length });
+      const score = scoreDialogues(model, validation, o.batchSize);
+      const metrics: EpochMetrics = {
+        epoch: state.epoch,
+        step: state.step,
+        trainLoss: epochTotals.tokens ? epochTotals.nll / epochTotals.tokens : NaN,
+        trainPerplexity: Math.exp(epochTotals.nll / Math.max(1, epochTotals.tokens)),
+        validationPerplexity: score.perplexity,
+        validationReconstructionPerplexity: score.reconstructionPerplexity,
+        validationKlPerToken: score.kl / Math.max(1, score.targetTokens),
+        activeUnits: score.activeUnits,
+        learningRate: state.learningRate,
+        seconds: (Date.now() - epochStart) / 1000,
+      };
+      state.history.push(metrics);
+      if (score.perplexity < state.bestValidationPerplexity) {
+        state.bestValidationPerplexity = score.perplexity;
+        state.epochsWithoutImprovement = 0;
+        await saveFinal(o, model, tokenizer, state);
+      } else {
+        state.epochsWithoutImprovement++;
+        state.learningRate *= o.plateauDecay;
+      }
+      state.epoch++;
+      state.batchInEpoch = 0;
+      await saveCheckpoint(checkpointDir, model, tokenizer, optimizer, state);
+      if (state.epochsWithoutImprovement >= o.patience) {
+        stoppedBy = 'early-stopping';
+        break;
+      }
+    }
+    if (stoppedBy === 'max-steps') await saveCheckpoint(checkpointDir, model, tokenizer, optimizer, state);
+    if (stoppedBy !== 'cancelled' && state.history.length === 0) await saveFinal(o, model, tokenizer, state);
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+  const best = state.history.reduce<EpochMetrics | undefined>(
+    (b, m) => (b === undefined || m.validationPerplexity < b.validationPerplexity ? m : b),
+    undefined,
+  );
+  report({ phase: 'done', epoch: state.epoch, step: state.step, stepsPerEpoch: 0, message: stoppedBy });
+  return { outDir: o.outDir, state, stoppedBy, best };
+}
+
+/** A fresh model (and tokenizer built from the training text), or the base model to fine-tune. */
+async function initialModel(o: TrainingOptions): Promise<{ model: DialogueModel; tokenizer: Tokenizer }> {
+  if (o.baseModelDir) {
+    const base = await loadModel(o.baseModelDir);
+    if (base.model.config.kind !== o.kind) {
+      base.model.dispose();
+      throw new Error(`base model is a ${base.model.config.kind}, cannot fine-tune it as ${o.kind}`);
+    }
+    return { model: base.model, tokenizer: base.tokenizer };
+  }
+  const limit = o.maxTrainDialogues ?? Infinity;
+  const tokenizer =
+    o.tokenizer.kind === 'word'
+      ? await buildWordTokenizer(corpusTexts(o.trainData, limit), { maxSize: o.tokenizer.vocabSize, minCount: o.tokenizer.minCount })
+      : await trainSubwordTokenizer(corpusTexts(o.trainData, limit), { vocabSize: o.tokenizer.vocabSize });
+  const config = parseModelConfig({ ...MODEL_PRESETS[o.preset], ...o.model, kind: o.kind, vocabSize: tokenizer.vocabSize });
+  return { model: new DialogueModel(config, o.seed), tokenizer };
+}
+
+/** The best model so far, in the run's output folder. */
+async function saveFinal(o: TrainingOptions, model: DialogueModel, tokenizer: Tokenizer, state: TrainerState): Promise<void> {
+  await saveModel(
+    o.outDir,
+    model,
+    {
+      trainedSteps: state.step,
+      epochs: state.epoch + 1,
+      bestValidationPerplexity: state.bestValidationPerplexity,
+      trainData: path.basename(o.trainData),
+      history: state.history,
+      options: { ...o, outDir: undefined, checkpointDir: undefined },
+    },
+    o.weightStorage,
+  );
+  await tokenizer.save(o.outDir);
+}

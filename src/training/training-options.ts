@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { MODEL_KINDS, MODEL_PRESETS, ModelPreset } from '../models/model-config';
+
+const klScheduleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('linear'), steps: z.number().int().min(0) }),
+  z.object({
+    kind: z.literal('cyclical'),
+    steps: z.number().int().positive(),
+    cycles: z.number().int().positive(),
+    ratio: z.number().gt(0).max(1),
+  }),
+  z.object({ kind: z.literal('constant'), weight: z.number().min(0) }),
+]);
+
+/** Everything a training run needs; defaults follow the benchmark workload (shared/bench/SPEC.md). */
+export const trainingOptionsSchema = z
+  .object({
+    kind: z.enum(MODEL_KINDS),
+    preset: z.enum(Object.keys(MODEL_PRESETS) as [ModelPreset, ...ModelPreset[]]).default('small'),
+    /** Overrides of the preset's shapes (e.g. { decoderUnits: 512 }). */
+    model: z.record(z.string(), z.unknown()).default({}),
+    trainData: z.string().min(1),
+    validationData: z.string().min(1).optional(),
+    outDir: z.string().min(1),
+    /** Defaults to `<outDir>/checkpoints`. */
+    checkpointDir: z.string().min(1).optional(),
+    /** Fine-tune from this model directory (its tokenizer and shapes are kept). */
+    baseModelDir: z.string().min(1).optional(),
+    tokenizer: z
+      .object({ kind: z.enum(['word', 'subword']).default('word'), vocabSize: z.number().int().min(16).default(8000), minCount: z.number().int().min(1).default(1) })
+      .default({ kind: 'word', vocabSize: 8000, minCount: 1 }),
+    batchSize: z.number().int().positive().default(16),
+    learningRate: z.number().positive().default(1e-3),
+    warmupSteps: z.number().int().min(0).default(0),
+    /** The learning rate is multiplied by this each time validation perplexity fails to improve. */
+    plateauDecay: z.number().gt(0).max(1).default(0.5),
+    maxGradNorm: z.number().positive().default(1),
+    maxEpochs: z.number().int().positive().default(30),
+    /** Epochs without a better validation perplexity before stopping. */
+    patience: z.number().int().positive().default(3),
+    /** Stop after this many updates in all (tests, benchmarks). */
+    maxSteps: z.number().int().positive().optional(),
+    /** Also checkpoint every N steps within an epoch, so long epochs survive interruption. */
+    checkpointEverySteps: z.number().int().positive().default(200),
+    maxTrainDialogues: z.number().int().positive().optional(),
+    maxValidationDialogues: z.number().int().positive().default(1000),
+    /** VHRED: decoder word drop, KL schedule, free bits per dimension, bag-of-words loss weight. */
+    wordDrop: z.number().min(0).max(1).optional(),
+    klSchedule: klScheduleSchema.default({ kind: 'linear', steps: 5000 }),
+    freeBits: z.number().min(0).default(0),
+    bowWeight: z.number().min(0).default(0),
+    /** Weights of the final model: float32, float16, or uint8 (to ship small files). */
+    weightStorage: z.enum(['float32', 'float16', 'uint8']).default('float32'),
+    seed: z.number().int().default(1),
+  })
+  .strict();
+
+export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
+export type TrainingOptionsInput = z.input<typeof trainingOptionsSchema>;
+
+/** VHRED drops a quarter of decoder inputs by default (the benchmark); the others none. */
+export function effectiveWordDrop(o: TrainingOptions): number {
+  return o.wordDrop ?? (o.kind === 'vhred' ? 0.25 : 0);
+}

@@ -1,0 +1,137 @@
+import { Test } from '@nestjs/testing';
+import { InvalidInputError, NotFoundError } from '../../src/common/errors';
+import { ConversationsModule } from '../../src/conversations/conversations.module';
+import { ConversationsService } from '../../src/conversations/conversations.service';
+import { PrismaService } from '../../src/database/prisma.service';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+describe(ConversationsService.name, () => {
+  let db: TestDatabase;
+  let sut: ConversationsService;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const moduleRef = await Test.createTestingModule({ imports: [ConversationsModule] })
+      .useMocker((token) => (token === PrismaService ? db.prisma : undefined))
+      .compile();
+    sut = moduleRef.get(ConversationsService);
+  });
+  afterAll(() => db?.close());
+
+  const userTurn = (text: string, clientMessageId?: string) => ({ speaker: 'user' as const, text, clientMessageId });
+
+  it('starts a conversation whose resume token verifies, and stores only its hash', async () => {
+    const { id, resumeToken } = await sut.start({ decoding: { strategy: 'greedy' } });
+    expect(resumeToken.length).toBeGreaterThanOrEqual(40);
+    expect(await sut.verifyToken(id, resumeToken)).toBe(true);
+    expect(await sut.verifyToken(id, `${resumeToken}x`)).toBe(false);
+    expect(await sut.verifyToken('6f1c1c1e-8a5b-4c1e-9a53-3d1c2b7f4a10', resumeToken)).toBe(false);
+    expect(await sut.verifyToken('not-a-uuid', resumeToken)).toBe(false);
+    const stored = await db.prisma.conversation.findUniqueOrThrow({ where: { id } });
+    expect(stored.tokenHash).not.toContain(resumeToken);
+    expect(await sut.get(id)).not.toHaveProperty('tokenHash');
+  });
+
+  it('round-trips turns with every field', async () => {
+    const { id } = await sut.start();
+    const { turn: question } = await sut.appendTurn(id, { ...userTurn('How are you?', 'm-1'), tokenCount: 4 });
+    const { turn: reply } = await sut.appendTurn(id, { speaker: 'bot', text: '', replyId: 'r-1', decoding: { temperature: 0.7 } });
+    const finished = await sut.updateBotTurn(reply.id, { text: 'Fine, thanks.', finishReason: 'complete', tokenCount: 4, firstTokenMs: 12, totalMs: 80 });
+    expect([question.index, reply.index]).toEqual([0, 1]);
+    expect(finished).toMatchObject({ text: 'Fine, thanks.', finishReason: 'complete', firstTokenMs: 12, totalMs: 80, replyId: 'r-1', decoding: { temperature: 0.7 } });
+    const { turns, nextBefore } = await sut.history(id);
+    expect(turns.map((t) => [t.speaker, t.text, t.clientMessageId])).toEqual([
+      ['user', 'How are you?', 'm-1'],
+      ['bot', 'Fine, thanks.', null],
+    ]);
+    expect(nextBefore).toBeUndefined();
+  });
+
+  it('gives 50 concurrent appends to one conversation the indexes 0..49', async () => {
+    const { id } = await sut.start();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => sut.appendTurn(id, userTurn(`message ${i}`))));
+    const { turns } = await sut.history(id, { limit: 100 });
+    expect(turns.map((t) => t.index)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(new Set(turns.map((t) => t.text)).size).toBe(50);
+  });
+
+  it('stores a retried message once (same clientMessageId), even when the retries race', async () => {
+    const { id } = await sut.start();
+    const results = await Promise.all([1, 2, 3].map(() => sut.appendTurn(id, userTurn('hello', 'same-id'))));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.turn.id)).size).toBe(1);
+    expect((await sut.history(id)).turns).toHaveLength(1);
+  });
+
+  it('pages history backwards from the latest turns', async () => {
+    const { id } = await sut.start();
+    for (let i = 0; i < 5; i++) await sut.appendTurn(id, userTurn(`t${i}`));
+    const last = await sut.history(id, { limit: 2 });
+    expect(last.turns.map((t) => t.index)).toEqual([3, 4]);
+    const before = await sut.history(id, { limit: 2, before: last.nextBefore });
+    expect(before.turns.map((t) => t.index)).toEqual([1, 2]);
+  });
+
+  it('lists conversations, most recently active first, with cursor pages', async () => {
+    const a = await sut.start();
+    const b = await sut.start();
+    await sut.appendTurn(a.id, userTurn('bump'));
+    const page = await sut.list({ limit: 1 });
+    expect(page.items[0]).toMatchObject({ id: a.id, turnCount: 1 });
+    const next = await sut.list({ limit: 1, cursor: page.nextCursor });
+    expect(next.items[0].id).toBe(b.id);
+  });
+
+  it('deletes a conversation with its turns and feedback', async () => {
+    const { id } = await sut.start();
+    await sut.appendTurn(id, userTurn('hi'));
+    const { turn } = await sut.appendTurn(id, { speaker: 'bot', text: 'hello', finishReason: 'complete' });
+    await sut.addFeedback(id, { turnId: turn.id }, { rating: 1 });
+    await sut.delete(id);
+    expect(await db.prisma.turn.count({ where: { conversationId: id } })).toBe(0);
+    expect(await db.prisma.feedback.count({ where: { turnId: turn.id } })).toBe(0);
+    await expect(sut.get(id)).rejects.toThrow(NotFoundError);
+    await expect(sut.delete(id)).rejects.toThrow(NotFoundError);
+  });
+
+  it('takes feedback on bot turns of the same conversation only; rating again replaces it', async () => {
+    const { id } = await sut.start();
+    const other = await sut.start();
+    const { turn: question } = await sut.appendTurn(id, userTurn('q'));
+    const { turn: reply } = await sut.appendTurn(id, { speaker: 'bot', text: 'a', replyId: 'reply-feedback', finishReason: 'complete' });
+    await sut.addFeedback(id, { replyId: 'reply-feedback' }, { rating: -1 });
+    expect(await sut.addFeedback(id, { turnId: reply.id }, { rating: 1, preferred: true })).toMatchObject({ rating: 1, preferred: true });
+    await expect(sut.addFeedback(id, { turnId: question.id }, { rating: 1 })).rejects.toThrow(NotFoundError);
+    await expect(sut.addFeedback(other.id, { turnId: reply.id }, { rating: 1 })).rejects.toThrow(NotFoundError);
+    await expect(sut.addFeedback(id, { turnId: reply.id }, { rating: 2 as 1 })).rejects.toThrow('rating must be 1 or -1');
+  });
+
+  it('rejects invalid input with the field name', async () => {
+    const { id } = await sut.start();
+    await expect(sut.appendTurn(id, { speaker: 'narrator' as 'bot', text: 'x' })).rejects.toThrow(/^speaker: /);
+    await expect(sut.start({ modelVersionId: '6f1c1c1e-8a5b-4c1e-9a53-3d1c2b7f4a10' })).rejects.toThrow(InvalidInputError);
+    await expect(sut.appendTurn('6f1c1c1e-8a5b-4c1e-9a53-3d1c2b7f4a10', userTurn('x'))).rejects.toThrow(NotFoundError);
+  });
+
+  it('exports dialogues as JSONL, filtered by time and rating', async () => {
+    const start = new Date();
+    const good = await sut.start();
+    await sut.appendTurn(good.id, userTurn('Hi'));
+    await sut.appendTurn(good.id, { speaker: 'bot', text: 'Hello!', finishReason: 'complete' });
+    const bad = await sut.start();
+    await sut.appendTurn(bad.id, userTurn('Hi'));
+    const { turn } = await sut.appendTurn(bad.id, { speaker: 'bot', text: 'Go away', finishReason: 'complete' });
+    await sut.addFeedback(bad.id, { turnId: turn.id }, { rating: -1 });
+
+    const read = async (options: Parameters<ConversationsService['exportJsonl']>[0]) => {
+      let text = '';
+      for await (const chunk of sut.exportJsonl(options)) text += chunk;
+      return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; turns: string[] });
+    };
+    const all = await read({ since: start });
+    expect(all).toEqual(expect.arrayContaining([{ id: good.id, turns: ['Hi', 'Hello!'] }, { id: bad.id, turns: ['Hi', 'Go away'] }]));
+    const liked = await read({ since: start, minRating: 1 });
+    expect(liked.map((d) => d.id)).toEqual([good.id]);
+    expect(await read({ since: new Date(Date.now() + 60_000) })).toEqual([]);
+  });
+});
