@@ -16,7 +16,7 @@ import { buildWordTokenizer } from '../src/tokenization/build-word-tokenizer';
 import { readDialogues, readTurns } from '../src/tokenization/corpus-reader';
 import { Tokenizer } from '../src/tokenization/tokenizer';
 import { ReplyBatcher } from '../src/generation/batcher';
-import { initialState, observeUtterances, rebuildState, utteranceIds } from '../src/generation/conversation-state';
+import { rebuildState, rebuildStates, utteranceIds } from '../src/generation/conversation-state';
 import { generateStream, lastEvent } from '../src/generation/decode';
 
 const TOKENS = 30;
@@ -39,11 +39,10 @@ async function timeOneReply(model: DialogueModel, tokenizer: Tokenizer, context:
   return [at[0] - start, (at[TOKENS - 1] - at[0]) / (TOKENS - 1)];
 }
 
-/** Batch 32: all contexts encoded together turn by turn, then 32 replies through the batcher. */
+/** Batch 32: all 96 context turns encoded in one call (rebuildStates), then 32 replies through the batcher. */
 async function timeBatch(model: DialogueModel, tokenizer: Tokenizer, contexts: string[][]): Promise<number> {
   const start = now();
-  let states = contexts.map(() => initialState(model));
-  for (let t = 0; t < 3; t++) states = observeUtterances(model, states, contexts.map((c) => utteranceIds(tokenizer, c[t], model.config)));
+  const states = rebuildStates(model, contexts.map((c) => c.map((t) => utteranceIds(tokenizer, t, model.config))));
   const batcher = new ReplyBatcher({ maxBatchSize: BATCH });
   const ends = await Promise.all(states.map((s) => lastEvent(batcher.submit(model, tokenizer, s, DECODING))));
   if (ends.some((e) => e.ids.length !== TOKENS)) throw new Error('a batched reply was not 30 tokens');

@@ -7,6 +7,7 @@ import { type AppConfig, ConfigModule } from './config';
 import { ConversationsModule } from './conversations/conversations.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health';
+import { ModelVersionsModule } from './model-versions/model-versions.module';
 
 /** The application, built from an already validated configuration (see main.ts). Add feature modules to the list. */
 @Module({})
@@ -20,6 +21,7 @@ export class AppModule {
         HealthModule,
         DatabaseModule,
         ConversationsModule,
+        ModelVersionsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -26,3 +26,10 @@ export class InvalidInputError extends AppError {
     super('invalid_input', message, meta);
   }
 }
+
+/** The request is valid but clashes with the current state (e.g. deleting the active model). */
+export class ConflictError extends AppError {
+  constructor(message: string, meta: Record<string, unknown> = {}) {
+    super('conflict', message, meta);
+  }
+}

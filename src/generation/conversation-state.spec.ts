@@ -3,7 +3,7 @@ import { buildBatch } from '../models/batch';
 import { initTensorBackend } from '../tensor/backend';
 import { EOS_ID } from '../tokenization/tokenizer';
 import { WordTokenizer } from '../tokenization/word-tokenizer';
-import { ConversationState, initialState, observeUtterances, rebuildState, utteranceIds } from './conversation-state';
+import { ConversationState, initialState, observeUtterances, rebuildState, rebuildStates, utteranceIds } from './conversation-state';
 import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from './generation-test-kit';
 import { deserializeState, serializeState, StateCodecError } from './state-codec';
 
@@ -37,9 +37,18 @@ describe('conversation state', () => {
     const turns = TINY_DIALOGUES[0];
     const incremental = stateAfter(model, tokenizer, turns);
     const rebuilt = rebuildState(model, turns.map((t) => utteranceIds(tokenizer, t, model.config)));
-    expectSameState(rebuilt, incremental);
+    expect(rebuilt).toEqual(incremental); // exactly: same kernels per row, padding only masked
     expect(incremental.turns).toBe(turns.length);
     expect(incremental.lastLength).toBe(utteranceIds(tokenizer, turns[3], model.config).length + 1);
+    model.dispose();
+  });
+
+  test('rebuilding many conversations at once equals rebuilding each alone (different turn counts)', () => {
+    const model = tinyModel('vhred', tokenizer.vocabSize);
+    const conversations = [TINY_DIALOGUES[0], [], TINY_DIALOGUES[1].slice(0, 1), TINY_DIALOGUES[2]];
+    const ids = conversations.map((turns) => turns.map((t) => utteranceIds(tokenizer, t, model.config)));
+    const together = rebuildStates(model, ids);
+    together.forEach((s, i) => expectSameState(s, stateAfter(model, tokenizer, conversations[i])));
     model.dispose();
   });
 

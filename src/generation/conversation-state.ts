@@ -85,30 +85,60 @@ export function observeUtterances(model: DialogueModel, states: readonly Convers
   });
 }
 
-/**
- * The state after `utterances` (a whole stored conversation): every turn encoded in one encoder call,
- * then the context GRU stepped over them. Equal to folding observeUtterances over the turns.
- */
+/** The state after `utterances` (a whole stored conversation); see rebuildStates. */
 export function rebuildState(model: DialogueModel, utterances: number[][]): ConversationState {
-  const start = initialState(model);
-  if (utterances.length === 0) return start;
+  return rebuildStates(model, [utterances])[0];
+}
+
+/**
+ * The states after whole stored conversations: every turn of every conversation encoded in one encoder
+ * call, then the context GRU stepped turn by turn over all conversations at once (contextStep, as
+ * observeUtterances does, so the result equals folding observeUtterances over the turns).
+ */
+export function rebuildStates(model: DialogueModel, conversations: number[][][]): ConversationState[] {
   const c = model.config;
   const D = 2 * c.encoderUnits;
-  return tidyValue(() => {
+  const live = conversations.flatMap((turns, i) => (turns.length > 0 ? [i] : []));
+  const states = conversations.map(() => initialState(model));
+  if (live.length === 0) return states;
+  const utterances = live.flatMap((i) => conversations[i]);
+  const firstRow = live.map((_, j) => live.slice(0, j).reduce((n, i) => n + conversations[i].length, 0));
+  const turnCount = live.map((i) => conversations[i].length);
+  tidyValue(() => {
     const input = encoderInput(utterances, c.maxUtteranceTokens);
     const enc = model.encodeUtterances(input.ids, input.mask);
-    const T = utterances.length;
-    const lastLength = input.lengths[T - 1];
-    const lastOutputs = tf.slice(enc.outputs, [T - 1, 0, 0], [1, lastLength, D]).dataSync() as Float32Array;
-    const lastVector = tf.slice(enc.vectors, [T - 1, 0], [1, D]);
-    let context = start.context;
+    const L = input.ids.shape[1];
+    const lastRow = live.map((_, j) => firstRow[j] + turnCount[j] - 1);
+    const outputs = tf.gather(enc.outputs, lastRow).dataSync() as Float32Array; // [B, L, 2He]
+    const vectors = tf.gather(enc.vectors, lastRow).dataSync() as Float32Array; // [B, 2He]
+    let contexts: Float32Array | undefined;
     if (c.kind !== 'seq2seq') {
-      let h = tf.tensor2d(start.context, [1, c.contextUnits]);
-      for (let t = 0; t < T; t++) h = model.contextStep(h, tf.slice(enc.vectors, [t, 0], [1, D]));
-      context = h.dataSync() as Float32Array;
+      const B = live.length;
+      const T = Math.max(...turnCount);
+      let h = tf.zeros([B, c.contextUnits]) as tf.Tensor2D;
+      const after: tf.Tensor2D[] = [];
+      for (let t = 0; t < T; t++) {
+        // a conversation already ended re-reads its last turn; its state at that point is not used
+        const rows = live.map((_, j) => firstRow[j] + Math.min(t, turnCount[j] - 1));
+        h = model.contextStep(h, tf.gather(enc.vectors, rows) as tf.Tensor2D);
+        after.push(h);
+      }
+      const final = tf.gather(tf.reshape(tf.stack(after, 1), [B * T, -1]), live.map((_, j) => j * T + turnCount[j] - 1));
+      contexts = final.dataSync() as Float32Array;
     }
-    return { kind: c.kind, turns: T, context, lastOutputs, lastLength, lastVector: lastVector.dataSync() as Float32Array };
+    live.forEach((i, j) => {
+      const length = input.lengths[lastRow[j]];
+      states[i] = {
+        kind: c.kind,
+        turns: turnCount[j],
+        context: contexts ? contexts.slice(j * c.contextUnits, (j + 1) * c.contextUnits) : new Float32Array(0),
+        lastOutputs: outputs.slice(j * L * D, (j * L + length) * D),
+        lastLength: length,
+        lastVector: vectors.slice(j * D, (j + 1) * D),
+      };
+    });
   });
+  return states;
 }
 
 /** Throws when a state was made by a model of another kind or shape (e.g. after a model swap). */

@@ -21,10 +21,10 @@ describe(DialogueModel.name, () => {
     const { grads } = tf.variableGrads(() => batchLoss(model, batch, { klWeight: 1, freeBits: 0, bowWeight: 0, seed: 5 }).loss, vars.map(([, v]) => v));
     const eps = 1e-2;
     for (const [name, v] of vars.filter(([n]) => /embedding|encoder.forward.wh|context.wx|prior.mean.w|posterior.hidden.w|decoder.attention.wa|decoder.output.w/.test(n))) {
-      const analytic = grads[v.name].dataSync();
+      const analytic = Array.from(grads[v.name].dataSync());
       // the entry with the largest gradient: finite differences resolve it well in float32
       const i = analytic.reduce((best, g, j) => (Math.abs(g) > Math.abs(analytic[best]) ? j : best), 0);
-      const original = v.dataSync().slice();
+      const original = Float32Array.from(v.dataSync());
       const nudge = (delta: number) => {
         const values = original.slice();
         values[i] += delta;
@@ -76,7 +76,7 @@ describe(DialogueModel.name, () => {
     // One context, four equally likely replies whose every token follows from the first: with the
     // decoder's inputs dropped, only z can tell it which reply it is writing, so z is worth its KL.
     const corpus: DialogueIds[] = [5, 6, 7, 8].map((w) => [[4], [w, w + 4, w + 8]]);
-    const { last } = fit(model, corpus, { maxSteps: 150, target: 0, wordDrop: 0.5, klWeight: (s) => Math.min(1, s / 100) });
+    const { last } = fit(model, corpus, { maxSteps: 150, target: 0, wordDrop: 0.5, klWeight: (s: number) => Math.min(1, s / 100) });
     expect(last.kl / last.replies).toBeGreaterThan(0.01);
     model.dispose();
   });

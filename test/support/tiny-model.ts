@@ -21,7 +21,7 @@ export const CONTEXT_DIALOGUES: DialogueIds[] = [
 export function fit(
   model: DialogueModel,
   dialogues: DialogueIds[],
-  { maxSteps = 400, target = 0.01, lr = 0.01, wordDrop = 0, klWeight = (_s: number) => 1, freeBits = 0, bowWeight = 0 } = {},
+  { maxSteps = 400, target = 0.01, lr = 0.01, wordDrop = 0, klWeight = (_step: number): number => 1, freeBits = 0, bowWeight = 0 } = {},
 ): { steps: number; first: StepResult; last: StepResult } {
   const optimizer = tf.train.adam(lr);
   let first: StepResult | undefined;

@@ -18,7 +18,7 @@ const oneUnitGru = (): GruParams => ({
 describe('gruCell', () => {
   it('matches the GRU equations computed by hand', () => {
     const unit = oneUnitGru();
-    const xProj = tf.matMul(tf.tensor2d([[1]]), unit.wx);
+    const xProj = tf.matMul(tf.tensor2d([[1]]), unit.wx) as tf.Tensor2D;
     const h = gruCell(xProj, tf.tensor2d([[0.5]]), unit);
     expect(h.dataSync()[0]).toBeCloseTo(0.5305615, 6);
   });

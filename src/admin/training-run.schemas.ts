@@ -1,0 +1,71 @@
+/**
+ * Request bodies of the admin API. The zod schemas validate (see zod-validation.ts) and, through
+ * Standard JSON Schema, document the bodies in OpenAPI (@nestjs/swagger reads `@Body({ schema })`).
+ */
+import { z } from 'zod';
+import { MODEL_KINDS, modelConfigSchema } from '../models/model-config';
+import { trainingOptionsSchema } from '../training/training-options';
+
+const options = trainingOptionsSchema.shape;
+
+/** Model shapes that may override the preset; kind and vocabSize come from the run and its tokenizer. */
+const modelShapesSchema = modelConfigSchema.omit({ kind: true, vocabSize: true }).partial().strict();
+
+/**
+ * The trainer options a caller may set: never paths (data, outDir, checkpoints, base model folder), which
+ * the service derives. Defaults are left out on purpose: the stored hyperparameters are what the caller
+ * asked for, and trainingOptionsSchema fills in the rest when the run starts.
+ */
+export const hyperparametersSchema = z.strictObject({
+  preset: options.preset.unwrap().optional(),
+  model: modelShapesSchema.optional(),
+  tokenizer: options.tokenizer.unwrap().optional(),
+  batchSize: options.batchSize.unwrap().optional(),
+  learningRate: options.learningRate.unwrap().optional(),
+  warmupSteps: options.warmupSteps.unwrap().optional(),
+  plateauDecay: options.plateauDecay.unwrap().optional(),
+  maxGradNorm: options.maxGradNorm.unwrap().optional(),
+  maxEpochs: options.maxEpochs.unwrap().optional(),
+  patience: options.patience.unwrap().optional(),
+  maxSteps: options.maxSteps,
+  checkpointEverySteps: options.checkpointEverySteps.unwrap().optional(),
+  maxTrainDialogues: options.maxTrainDialogues,
+  maxValidationDialogues: options.maxValidationDialogues.unwrap().optional(),
+  wordDrop: options.wordDrop,
+  klSchedule: options.klSchedule.unwrap().optional(),
+  freeBits: options.freeBits.unwrap().optional(),
+  bowWeight: options.bowWeight.unwrap().optional(),
+  weightStorage: options.weightStorage.unwrap().optional(),
+  seed: options.seed.unwrap().optional(),
+});
+export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
+
+/** Fine-tuning keeps the base model's tokenizer and shapes, so these cannot be combined with baseModelId. */
+export const SHAPE_HYPERPARAMETERS = ['preset', 'model', 'tokenizer'] as const;
+
+export const datasetSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('corpus'),
+    /** A JSONL corpus file, relative to CORPUS_DIR, or an absolute path inside CORPUS_DIR or DATA_DIR. */
+    path: z.string().min(1),
+    /** Optional validation file (same rules); without it the trainer validates on the training file. */
+    validationPath: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    source: z.literal('conversations'),
+    /** Conversations active at or after this time (ISO 8601). */
+    since: z.iso.datetime({ offset: true }).optional(),
+    /** Cut each dialogue before its first bot turn rated below this (1 or -1). */
+    minRating: z.union([z.literal(1), z.literal(-1)]).optional(),
+  }),
+]);
+export type DatasetInput = z.infer<typeof datasetSchema>;
+
+export const createTrainingRunSchema = z.strictObject({
+  kind: z.enum(MODEL_KINDS),
+  dataset: datasetSchema,
+  hyperparameters: hyperparametersSchema.default({}),
+  /** Fine-tune this model version (same kind) instead of training from scratch. */
+  baseModelId: z.uuid().optional(),
+});
+export type CreateTrainingRun = z.infer<typeof createTrainingRunSchema>;

@@ -1,0 +1,28 @@
+import { StandardSchemaValidationPipe } from '@nestjs/common';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { InvalidInputError } from '../common/errors';
+
+/**
+ * Validates a `@Body({ schema })` against its zod schema; a failure is a 400 whose message names each
+ * field and its reason ("hyperparameters.batchSize: Too small: expected number to be >0"), with the
+ * first field in `meta.field`.
+ */
+export const zodValidation = new StandardSchemaValidationPipe({
+  exceptionFactory: (issues) => invalidInput(issues as readonly StandardSchemaV1.Issue[]),
+});
+
+function invalidInput(issues: readonly StandardSchemaV1.Issue[]): InvalidInputError {
+  const problems = issues.map(describeIssue);
+  return new InvalidInputError(problems.map((p) => (p.field ? `${p.field}: ${p.reason}` : p.reason)).join('; '), {
+    field: problems[0]?.field,
+    issues: problems,
+  });
+}
+
+function describeIssue(issue: StandardSchemaV1.Issue): { field: string; reason: string } {
+  const path = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment));
+  // zod reports unknown keys on the object that holds them; name the key itself instead.
+  const unknownKeys = (issue as { code?: string; keys?: string[] }).code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
+  if (unknownKeys.length > 0) return { field: [...path, unknownKeys[0]].join('.'), reason: `unknown field (${unknownKeys.join(', ')})` };
+  return { field: path.join('.'), reason: issue.message };
+}

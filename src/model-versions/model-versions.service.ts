@@ -1,0 +1,142 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ConflictError, NotFoundError } from '../common/errors';
+import type { ModelVersion } from '../generated/prisma/client';
+import { GenerationService } from '../generation/generation.service';
+import { MODEL_KINDS, ModelKind } from '../models/model-config';
+import { MODEL_FILE, readModelFile } from '../models/model-files';
+import { ModelVersionsRepository } from './model-versions.repository';
+
+/** What a conversation or request resolves a model reference to. */
+export interface ResolvedModel {
+  versionId: string;
+  kind: ModelKind;
+  name: string;
+}
+
+/** A kind follows the active version at each use; a version id pins that version. */
+export type ModelReference = ModelKind | string;
+
+export const DEFAULT_KIND: ModelKind = 'hred';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The model versions the service knows (database) and which is live per kind, joined to the
+ * models loaded in memory (GenerationService). Activation loads first, then flips the database,
+ * so the swap is instant: replies already streaming finish on the model they leased.
+ */
+@Injectable()
+export class ModelVersionsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ModelVersionsService.name);
+  /** kind → active version id, mirrored from the database. */
+  private readonly active = new Map<ModelKind, string>();
+
+  constructor(
+    private readonly repository: ModelVersionsRepository,
+    private readonly generation: GenerationService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Registers the models shipped in MODELS_DIR, activates one per kind where none is, loads the active ones. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const dir of await shippedModelDirs(this.config.modelsDir)) {
+      const known = await this.repository.findByPath(dir);
+      if (known) continue;
+      try {
+        const file = await readModelFile(dir);
+        await this.register(dir, { kind: file.config.kind, name: path.basename(dir), metrics: file.summary });
+      } catch (err) {
+        this.logger.warn(`skipping ${dir}: ${(err as Error).message}`);
+      }
+    }
+    const versions = await this.repository.list();
+    for (const v of await this.repository.findActive()) this.active.set(v.kind, v.id);
+    for (const kind of MODEL_KINDS) {
+      if (this.active.has(kind)) continue;
+      const newest = versions.find((v) => v.kind === kind);
+      if (newest) await this.activate(newest.id);
+    }
+    for (const id of this.active.values()) {
+      await this.ensureLoaded(id).catch((err: Error) => this.logger.error(`cannot load model ${id}: ${err.message}`));
+    }
+  }
+
+  list(): Promise<ModelVersion[]> {
+    return this.repository.list();
+  }
+
+  async get(id: string): Promise<ModelVersion> {
+    const version = UUID.test(id) ? await this.repository.find(id) : null;
+    if (!version) throw new NotFoundError('model version', id);
+    return version;
+  }
+
+  activeVersionId(kind: ModelKind): string | undefined {
+    return this.active.get(kind);
+  }
+
+  /** Records a model folder as a new (inactive) version. */
+  async register(dir: string, meta: { kind: ModelKind; name: string; metrics?: object; trainingRunId?: string }): Promise<ModelVersion> {
+    const file = await readModelFile(dir);
+    if (file.config.kind !== meta.kind) throw new ConflictError(`${dir} holds a ${file.config.kind} model, not ${meta.kind}`);
+    return this.repository.create({ ...meta, filesPath: path.resolve(dir), config: file.config });
+  }
+
+  /** Hot swap: later replies of this kind use `id`. */
+  async activate(id: string): Promise<ModelVersion> {
+    const version = await this.get(id);
+    await this.ensureLoaded(id);
+    const activated = await this.repository.activate(id, version.kind);
+    const previous = this.active.get(version.kind);
+    this.active.set(version.kind, id);
+    if (previous && previous !== id) this.generation.unloadModel(previous);
+    this.logger.log(`activated ${version.kind} model ${version.name} (${id})`);
+    return activated;
+  }
+
+  /** Deletes a version that is not active; files are removed only when they are the service's own run output. */
+  async delete(id: string): Promise<void> {
+    const version = await this.get(id);
+    if (version.isActive) throw new ConflictError(`model version ${id} is active; activate another first`, { id });
+    await this.repository.delete(id);
+    this.generation.unloadModel(id);
+    const runs = path.resolve(this.config.dataDir, 'runs') + path.sep;
+    if (version.filesPath.startsWith(runs)) await fs.rm(version.filesPath, { recursive: true, force: true });
+  }
+
+  /** A kind, a version id, or nothing (the default kind) → a version loaded and ready to reply. */
+  async resolve(ref?: ModelReference): Promise<ResolvedModel> {
+    const wanted = ref ?? DEFAULT_KIND;
+    let version: ModelVersion;
+    if ((MODEL_KINDS as readonly string[]).includes(wanted)) {
+      const id = this.active.get(wanted as ModelKind);
+      if (!id) throw new NotFoundError('active model of kind', wanted);
+      version = await this.get(id);
+    } else {
+      version = await this.get(wanted);
+    }
+    await this.ensureLoaded(version.id);
+    return { versionId: version.id, kind: version.kind, name: version.name };
+  }
+
+  async ensureLoaded(id: string): Promise<void> {
+    if (this.generation.models().some((m) => m.versionId === id && !m.retired)) return;
+    const version = await this.get(id);
+    await this.generation.loadModel(id, version.filesPath);
+  }
+}
+
+/** Sub-folders of MODELS_DIR holding a model.json (a missing MODELS_DIR is simply empty). */
+async function shippedModelDirs(modelsDir: string): Promise<string[]> {
+  const root = path.resolve(modelsDir);
+  const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  const dirs: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const dir = path.join(root, e.name);
+    if (await fs.access(path.join(dir, MODEL_FILE)).then(() => true, () => false)) dirs.push(dir);
+  }
+  return dirs.sort();
+}
