@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AdminModule } from './admin/admin.module';
+import { ChatModule } from './chat/chat.module';
 import { AppErrorFilter } from './common/app-error.filter';
 import { loggerOptions } from './common/logger.options';
 import { type AppConfig, ConfigModule } from './config';
@@ -22,6 +24,8 @@ export class AppModule {
         DatabaseModule,
         ConversationsModule,
         ModelVersionsModule,
+        AdminModule,
+        ChatModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

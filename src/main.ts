@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { setupAdminDocs } from './admin/admin-docs';
 import { AppModule } from './app.module';
 import { loadConfigOrExit } from './config';
 
@@ -9,6 +10,7 @@ async function bootstrap() {
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks(); // SIGTERM/SIGINT: close connections, stop jobs, close the database
+  setupAdminDocs(app, config); // /admin/docs, only when ADMIN_TOKEN is set
   if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   await app.listen(config.port, config.host);
   app.get(Logger).log(`Listening on http://${config.host}:${config.port}`);

@@ -69,3 +69,8 @@ export const createTrainingRunSchema = z.strictObject({
   baseModelId: z.uuid().optional(),
 });
 export type CreateTrainingRun = z.infer<typeof createTrainingRunSchema>;
+
+/** The dataset as stored on the run: the request, plus the corpus files it resolved to when accepted. */
+export type StoredDataset =
+  | (Extract<DatasetInput, { source: 'corpus' }> & { trainFile: string; validationFile?: string })
+  | Extract<DatasetInput, { source: 'conversations' }>;

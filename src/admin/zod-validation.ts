@@ -22,7 +22,8 @@ function invalidInput(issues: readonly StandardSchemaV1.Issue[]): InvalidInputEr
 function describeIssue(issue: StandardSchemaV1.Issue): { field: string; reason: string } {
   const path = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment));
   // zod reports unknown keys on the object that holds them; name the key itself instead.
-  const unknownKeys = (issue as { code?: string; keys?: string[] }).code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
+  const { code, keys } = issue as { code?: string; keys?: string[] };
+  const unknownKeys = code === 'unrecognized_keys' && keys ? keys : [];
   if (unknownKeys.length > 0) return { field: [...path, unknownKeys[0]].join('.'), reason: `unknown field (${unknownKeys.join(', ')})` };
   return { field: path.join('.'), reason: issue.message };
 }

@@ -77,17 +77,22 @@ export class DialogueModel {
     return c.contextUnits + (c.kind === 'vhred' ? c.latentDim : 0);
   }
 
-  /** Bidirectional GRU over utterances: ids [U, L] int32, mask [U, L] with 1 on real tokens. */
+  /**
+   * Bidirectional GRU over utterances: ids [U, L] int32, mask [U, L] with 1 on real tokens.
+   * Runs time-major ([L, U, ·]) so each step's slice is contiguous: unstacking the batch-major
+   * layout along its time axis was the costliest op of a training step on WASM.
+   */
   encodeUtterances(ids: tf.Tensor2D, mask: tf.Tensor2D): EncodedUtterances {
     const [U, L] = ids.shape;
-    const emb = tf.gather(this.embedding, tf.reshape(ids, [-1])) as tf.Tensor2D;
-    const steps = (x: tf.Tensor2D) => tf.unstack(tf.reshape(x, [U, L, -1]), 1) as tf.Tensor2D[];
-    const maskSteps = tf.unstack(tf.expandDims(mask, 2), 1) as tf.Tensor2D[];
+    const emb = tf.gather(this.embedding, tf.reshape(tf.transpose(ids), [-1])) as tf.Tensor2D;
+    const steps = (x: tf.Tensor2D) => tf.unstack(tf.reshape(x, [L, U, -1])) as tf.Tensor2D[];
+    const maskSteps = tf.unstack(tf.expandDims(tf.transpose(mask), 2)) as tf.Tensor2D[];
     const h0 = tf.zeros([U, this.config.encoderUnits]) as tf.Tensor2D;
     const fw = runGru(steps(gruInputProjection(emb, this.encoderForward)), maskSteps, h0, this.encoderForward);
     const bw = runGru(steps(gruInputProjection(emb, this.encoderBackward)), maskSteps, h0, this.encoderBackward, true);
+    const timeMajor = tf.concat([tf.stack(fw.outputs), tf.stack(bw.outputs)], 2);
     return {
-      outputs: tf.concat([tf.stack(fw.outputs, 1), tf.stack(bw.outputs, 1)], 2) as tf.Tensor3D,
+      outputs: tf.transpose(timeMajor, [1, 0, 2]) as tf.Tensor3D,
       vectors: tf.concat([fw.final, bw.final], 1),
     };
   }
@@ -96,9 +101,9 @@ export class DialogueModel {
   contextStates(vectors: tf.Tensor3D, turnMask: tf.Tensor2D): tf.Tensor3D {
     const ctx = this.requireContext();
     const [B, T, D] = vectors.shape;
-    const proj = gruInputProjection(tf.reshape(vectors, [B * T, D]), ctx);
-    const steps = tf.unstack(tf.reshape(proj, [B, T, -1]), 1) as tf.Tensor2D[];
-    const maskSteps = tf.unstack(tf.expandDims(turnMask, 2), 1) as tf.Tensor2D[];
+    const timeMajor = tf.reshape(tf.transpose(vectors, [1, 0, 2]), [T * B, D]) as tf.Tensor2D;
+    const steps = tf.unstack(tf.reshape(gruInputProjection(timeMajor, ctx), [T, B, -1])) as tf.Tensor2D[];
+    const maskSteps = tf.unstack(tf.expandDims(tf.transpose(turnMask), 2)) as tf.Tensor2D[];
     const run = runGru(steps, maskSteps, tf.zeros([B, ctx.units]), ctx);
     return tf.stack(run.outputs, 1) as tf.Tensor3D;
   }
@@ -143,16 +148,17 @@ export class DialogueModel {
   }
 
   /**
-   * Teacher-forced decoding of inputs [N, Ld]: the attention vectors of every step, [N·Ld, A].
-   * The embedding half of the input projection is computed for all steps in one product.
+   * Teacher-forced decoding of inputs [N, Ld]: the attention vectors of every step, time-major
+   * [Ld·N, A] (row j·N + n is reply n's step j). The embedding half of the input projection is
+   * computed for all steps in one product.
    */
   decodeTeacherForced(start: DecoderState, inputs: tf.Tensor2D): tf.Tensor2D {
     const [N, Ld] = inputs.shape;
     const E = this.config.embeddingDim;
     const wxEmb = tf.slice(this.decoder.wx, [0, 0], [E, -1]) as tf.Tensor2D;
     const wxAtt = tf.slice(this.decoder.wx, [E, 0], [-1, -1]) as tf.Tensor2D;
-    const emb = tf.gather(this.embedding, tf.reshape(inputs, [-1])) as tf.Tensor2D;
-    const embProj = tf.unstack(tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [N, Ld, -1]), 1) as tf.Tensor2D[];
+    const emb = tf.gather(this.embedding, tf.reshape(tf.transpose(inputs), [-1])) as tf.Tensor2D;
+    const embProj = tf.unstack(tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [Ld, N, -1])) as tf.Tensor2D[];
     let { h, attention } = start;
     const outputs: tf.Tensor2D[] = [];
     for (let t = 0; t < Ld; t++) {
@@ -161,7 +167,7 @@ export class DialogueModel {
       attention = attend(h, start.memory, this.attention);
       outputs.push(attention);
     }
-    return tf.reshape(tf.stack(outputs, 1), [N * Ld, -1]) as tf.Tensor2D;
+    return tf.concat(outputs, 0);
   }
 
   outputLogits(attentionVectors: tf.Tensor2D): tf.Tensor2D {

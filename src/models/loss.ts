@@ -74,12 +74,15 @@ export function batchLoss(model: DialogueModel, batch: DialogueBatch, opts: Loss
   // Project to the vocabulary only at real target positions: the largest product, and padding is wasted work.
   const positions: number[] = [];
   const labels: number[] = [];
-  batch.decMask.forEach((m, i) => {
-    if (m > 0) {
-      positions.push(i);
-      labels.push(batch.decOut[i]);
+  for (let j = 0; j < batch.decLength; j++) {
+    for (let n = 0; n < N; n++) {
+      const i = n * batch.decLength + j;
+      if (batch.decMask[i] > 0) {
+        positions.push(j * N + n); // decodeTeacherForced is time-major
+        labels.push(batch.decOut[i]);
+      }
     }
-  });
+  }
   const logits = model.outputLogits(tf.gather(steps, tf.tensor1d(positions, 'int32')) as tf.Tensor2D);
   const nll = tf.losses.softmaxCrossEntropy(
     tf.oneHot(tf.tensor1d(labels, 'int32'), vocabSize),

@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
+import { APP_CONFIG, type AppConfig } from '../config';
+import type { JobStatus } from '../generated/prisma/client';
+import { ModelVersionsService } from '../model-versions/model-versions.service';
+import { resolveDatasetFile } from './dataset-files';
+import { TRAINING_QUEUE, type TrainingQueue } from './training-queue';
+import { type CreateTrainingRun, SHAPE_HYPERPARAMETERS, type StoredDataset } from './training-run.schemas';
+import { isActive, RESUMABLE_STATUSES, toView, type TrainingRunView } from './training-run.view';
+import { type TrainingRunEvent, TrainingRunEvents } from './training-run-events';
+import { TrainingRunsRepository } from './training-runs.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LIST_LIMIT = 100;
+
+/** One server-sent event: `event: <type>` with the JSON data. */
+export interface RunMessageEvent {
+  type: TrainingRunEvent['type'];
+  data: object;
+}
+
+/** Training runs for the admin API: accepts, lists, follows, cancels and resumes them. Execution is the queue's. */
+@Injectable()
+export class TrainingRunsService implements OnModuleInit {
+  private readonly logger = new Logger(TrainingRunsService.name);
+
+  constructor(
+    private readonly runs: TrainingRunsRepository,
+    private readonly bus: TrainingRunEvents,
+    private readonly modelVersions: ModelVersionsService,
+    @Inject(TRAINING_QUEUE) private readonly queue: TrainingQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A run that was running when the service last stopped can never finish: mark it resumable. */
+  async onModuleInit(): Promise<void> {
+    const ids = await this.runs.interruptLeftovers(this.queue.durable ? ['running'] : ['queued', 'running']);
+    if (ids.length > 0) this.logger.warn(`marked interrupted: training runs ${ids.join(', ')}`);
+  }
+
+  async create(input: CreateTrainingRun): Promise<{ id: string; status: JobStatus }> {
+    await this.checkBaseModel(input);
+    const run = await this.runs.create({
+      kind: input.kind,
+      dataset: await this.storedDataset(input.dataset),
+      hyperparameters: input.hyperparameters,
+      baseModelId: input.baseModelId,
+    });
+    try {
+      await this.queue.enqueue(run.id);
+    } catch (error) {
+      await this.runs.delete(run.id); // never seen by anyone: the request failed as a whole
+      throw error;
+    }
+    return { id: run.id, status: run.status };
+  }
+
+  async list(): Promise<TrainingRunView[]> {
+    return (await this.runs.list(LIST_LIMIT)).map(toView);
+  }
+
+  async get(id: string): Promise<TrainingRunView> {
+    const row = UUID.test(id) ? await this.runs.find(id) : null;
+    if (!row) throw new NotFoundError('training run', id);
+    return toView(row);
+  }
+
+  /** Resolves once the run has stopped (the worker stops between two training steps). */
+  async cancel(id: string): Promise<TrainingRunView> {
+    const run = await this.get(id);
+    if (!isActive(run.status)) throw new ConflictError(`training run ${id} is ${run.status}; only queued or running runs can be cancelled`, { id });
+    const stoppedHere = await this.queue.cancel(id);
+    // Not held by this queue (e.g. a row left queued): mark it so it never starts.
+    if (!stoppedHere) await this.runs.transition(id, ['queued'], 'cancelled', { finishedAt: new Date() });
+    return this.get(id);
+  }
+
+  /** Re-queues a run that ended without a model; the trainer continues from the run's last checkpoint. */
+  async resume(id: string): Promise<{ id: string; status: JobStatus }> {
+    const run = await this.get(id);
+    const resumable = `only ${RESUMABLE_STATUSES.join(', ')} runs can be resumed`;
+    if (!RESUMABLE_STATUSES.includes(run.status)) throw new ConflictError(`training run ${id} is ${run.status}; ${resumable}`, { id });
+    if (!(await this.runs.transition(id, [run.status], 'queued', { error: null, finishedAt: null }))) {
+      throw new ConflictError(`training run ${id} changed status meanwhile; ${resumable}`, { id });
+    }
+    try {
+      await this.queue.enqueue(id);
+    } catch (error) {
+      await this.runs.transition(id, ['queued'], run.status, { error: run.error, finishedAt: run.finishedAt });
+      throw error;
+    }
+    return { id, status: 'queued' };
+  }
+
+  /**
+   * The run's events for SSE: its current status first, then every progress report and status change;
+   * completes once the run has ended. Events arriving while the row is read are held, then replayed.
+   */
+  events(id: string): Observable<RunMessageEvent> {
+    return new Observable<RunMessageEvent>((subscriber) => {
+      let held: TrainingRunEvent[] | undefined = [];
+      const emit = (event: TrainingRunEvent) => {
+        const { runId: _, ...status } = event;
+        subscriber.next({ type: event.type, data: event.type === 'progress' ? event.progress : status });
+        if (event.type === 'status' && !isActive(event.status)) subscriber.complete();
+      };
+      const unsubscribe = this.bus.subscribe(id, (event) => (held ? held.push(event) : emit(event)));
+      this.get(id).then(
+        (run) => {
+          emit({ type: 'status', runId: id, status: run.status, error: run.error ?? undefined, modelVersionId: run.modelVersionId ?? undefined });
+          for (const event of held ?? []) if (!subscriber.closed) emit(event);
+          held = undefined;
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return unsubscribe;
+    });
+  }
+
+  private async checkBaseModel(input: CreateTrainingRun): Promise<void> {
+    if (!input.baseModelId) return;
+    const base = await this.modelVersions.get(input.baseModelId).catch(() => {
+      throw new InvalidInputError(`baseModelId: model version ${input.baseModelId} not found`, { field: 'baseModelId' });
+    });
+    if (base.kind !== input.kind) {
+      throw new InvalidInputError(`baseModelId: model version ${base.id} is a ${base.kind} model, not ${input.kind}`, { field: 'baseModelId' });
+    }
+    const shape = SHAPE_HYPERPARAMETERS.find((key) => input.hyperparameters[key] !== undefined);
+    if (shape) {
+      const field = `hyperparameters.${shape}`;
+      throw new InvalidInputError(`${field}: cannot be set with baseModelId (fine-tuning keeps the base model's tokenizer and shapes)`, { field });
+    }
+  }
+
+  private async storedDataset(dataset: CreateTrainingRun['dataset']): Promise<StoredDataset> {
+    if (dataset.source === 'conversations') return dataset;
+    const roots = [this.config.corpusDir, this.config.dataDir];
+    const trainFile = await resolveDatasetFile('dataset.path', dataset.path, roots);
+    const validationFile = dataset.validationPath ? await resolveDatasetFile('dataset.validationPath', dataset.validationPath, roots) : undefined;
+    return { ...dataset, trainFile, validationFile };
+  }
+}

@@ -1,0 +1,58 @@
+import { AppError } from '../common/errors';
+import { GenerationError } from '../generation/generation-errors';
+
+/**
+ * Stable codes of `{ ok: false, error: { code, message } }` acks. Clients branch on these, so never rename one;
+ * docs/websocket-protocol.md lists them with what the client should do.
+ */
+export const CHAT_ERROR_CODES = [
+  'invalid_payload', // missing or wrong-typed fields; meta.field names the first one
+  'text_empty',
+  'text_too_long', // meta.max
+  'conversation_not_found',
+  'invalid_token', // the resume token does not match the conversation
+  'not_authorized', // this socket has not started or resumed the conversation
+  'model_not_found', // unknown model version, or no active version of that kind
+  'reply_not_found', // not a reply of this conversation, or (reply:cancel) no longer streaming
+  'reply_in_progress', // a reply of this conversation is still streaming; cancel it or wait for reply:end
+  'rate_limited', // meta.retryAfterMs
+  'internal', // a bug or an outage: logged, nothing to fix on the client side
+] as const;
+export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
+
+export class ChatError extends Error {
+  constructor(
+    readonly code: ChatErrorCode,
+    message: string,
+    readonly meta: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export const chatErrors = {
+  conversationNotFound: (id: string) => new ChatError('conversation_not_found', `conversation ${id} was not found`, { conversationId: id }),
+  invalidToken: (id: string) => new ChatError('invalid_token', `the resume token does not match conversation ${id}`, { conversationId: id }),
+  notAuthorized: (id: string) =>
+    new ChatError('not_authorized', `this connection may not use conversation ${id}: send conversation:resume with its token first`, {
+      conversationId: id,
+    }),
+  replyNotFound: (id: string) => new ChatError('reply_not_found', `reply ${id} was not found in this conversation`, { replyId: id }),
+  replyNotStreaming: (id: string) => new ChatError('reply_not_found', `reply ${id} is not streaming (it has ended or never existed)`, { replyId: id }),
+  replyInProgress: (conversationId: string, replyIds: string[]) =>
+    new ChatError('reply_in_progress', 'a reply is still streaming in this conversation: wait for reply:end or send reply:cancel', {
+      conversationId,
+      replyIds,
+    }),
+  rateLimited: (retryAfterMs: number) =>
+    new ChatError('rate_limited', `too many events from this connection; retry in ${retryAfterMs} ms`, { retryAfterMs }),
+};
+
+/** The error part of an ack. Errors of other modules keep their meaning; anything unknown is `internal`. */
+export function toChatError(error: unknown): ChatError {
+  if (error instanceof ChatError) return error;
+  if (error instanceof AppError && error.code === 'invalid_input') return new ChatError('invalid_payload', error.message, error.meta);
+  if (error instanceof GenerationError && error.code === 'MODEL_NOT_LOADED') return new ChatError('model_not_found', error.message, error.meta);
+  return new ChatError('internal', 'internal error');
+}

@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+
+/**
+ * The chat page: plain files from src/chat/page, read once at start-up and served from memory.
+ * After `npm run build` they are looked for in dist/chat/page first, then in the source folder, so the page is
+ * found whether the build copies it or not (the Docker image holds dist only: the build must copy it there).
+ */
+const PAGE_DIRS = [path.join(__dirname, 'page'), path.resolve(__dirname, '..', '..', 'src', 'chat', 'page')];
+const ASSETS: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8' };
+// The page loads only its own files and talks only to its own origin.
+const CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+@ApiExcludeController()
+@Controller()
+export class ChatPageController {
+  private readonly files = readPage();
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', CSP)
+  @Header('Cache-Control', 'no-cache')
+  @Header('X-Content-Type-Options', 'nosniff')
+  index(): string {
+    return this.files.get('index.html')!;
+  }
+
+  @Get('chat-page/:file')
+  @Header('Cache-Control', 'no-cache') // revalidated by ETag: a deploy shows at once, a reload costs a 304
+  @Header('X-Content-Type-Options', 'nosniff')
+  asset(@Param('file') file: string, @Res({ passthrough: true }) response: { setHeader(name: string, value: string): void }): string {
+    const body = ASSETS[file] ? this.files.get(file) : undefined;
+    if (body === undefined) throw new NotFoundException();
+    response.setHeader('Content-Type', ASSETS[file]);
+    return body;
+  }
+}
+
+function readPage(): Map<string, string> {
+  const dir = PAGE_DIRS.find((d) => existsSync(path.join(d, 'index.html')));
+  if (!dir) throw new Error(`chat page not found in ${PAGE_DIRS.join(' or ')}`);
+  return new Map(['index.html', ...Object.keys(ASSETS)].map((name) => [name, readFileSync(path.join(dir, name), 'utf8')]));
+}

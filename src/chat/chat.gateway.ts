@@ -1,0 +1,100 @@
+import { Inject, Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import { ChatError, chatErrors, toChatError } from './chat-errors';
+import { ChatBroadcaster, type ChatNamespace } from './chat.broadcaster';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from './chat.events';
+import { CHAT_OPTIONS, type ChatOptions } from './chat.options';
+import { cancelSchema, feedbackSchema, parsePayload, resumeSchema, sendSchema, startSchema } from './chat.schemas';
+import { type ChatClient, ChatService } from './chat.service';
+import { TokenBucket } from './rate-limiter';
+
+interface ChatSocketData {
+  /** Conversations this socket started or resumed: the only ones it may use. */
+  authorized: Set<string>;
+  limiter: TokenBucket;
+}
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, ChatSocketData>;
+
+/**
+ * socket.io namespace /chat (docs/websocket-protocol.md). Thin: rate limit → validate → ChatService → ack.
+ * Every handler returns its ack, which Nest passes to the client's callback (and drops when there is none);
+ * nothing thrown escapes, so a bad event never disturbs the socket or anyone else.
+ */
+@WebSocketGateway({ namespace: '/chat' })
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
+  private readonly logger = new Logger(ChatGateway.name);
+  private readonly sendSchema;
+
+  constructor(
+    private readonly chat: ChatService,
+    private readonly broadcaster: ChatBroadcaster,
+    @Inject(CHAT_OPTIONS) private readonly options: ChatOptions,
+  ) {
+    this.sendSchema = sendSchema(options.maxMessageChars);
+  }
+
+  afterInit(namespace: ChatNamespace): void {
+    this.broadcaster.attach(namespace);
+  }
+
+  handleConnection(socket: ChatSocket): void {
+    socket.data.authorized = new Set();
+    socket.data.limiter = new TokenBucket(this.options.rateLimit);
+  }
+
+  @SubscribeMessage('conversation:start')
+  start(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, () => this.chat.start(client(socket), parsePayload(startSchema, body)));
+  }
+
+  @SubscribeMessage('conversation:resume')
+  resume(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, () => this.chat.resume(client(socket), parsePayload(resumeSchema, body)));
+  }
+
+  @SubscribeMessage('message:send')
+  send(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown) {
+    const receivedAt = Date.now();
+    return this.handle(socket, () => this.chat.send(client(socket), parsePayload(this.sendSchema, body), receivedAt));
+  }
+
+  @SubscribeMessage('reply:cancel')
+  cancel(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, () => this.chat.cancel(client(socket), parsePayload(cancelSchema, body)));
+  }
+
+  @SubscribeMessage('feedback')
+  feedback(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, () => this.chat.feedback(client(socket), parsePayload(feedbackSchema, body)));
+  }
+
+  private async handle<T extends object>(socket: ChatSocket, run: () => Promise<T>): Promise<Ack<T>> {
+    try {
+      const retryAfterMs = socket.data.limiter.take();
+      if (retryAfterMs > 0) throw chatErrors.rateLimited(retryAfterMs);
+      return { ok: true, ...(await run()) };
+    } catch (thrown) {
+      const error = toChatError(thrown);
+      if (!(thrown instanceof ChatError) && error.code === 'internal') this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
+      return { ok: false, error: { code: error.code, message: error.message, meta: error.meta } };
+    }
+  }
+}
+
+function client(socket: ChatSocket): ChatClient {
+  return {
+    isAuthorized: (conversationId) => socket.data.authorized.has(conversationId),
+    authorize: (conversationId) => {
+      socket.data.authorized.add(conversationId);
+      void socket.join(ChatBroadcaster.room(conversationId));
+    },
+  };
+}

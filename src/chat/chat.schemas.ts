@@ -1,0 +1,72 @@
+/**
+ * Every payload a client sends, as zod schemas: the one place where input is checked (see parsePayload).
+ * Objects are strict, so a misspelt field (e.g. `clientMessageID`) is an error instead of being ignored.
+ */
+import { z } from 'zod';
+import { decodingSchema } from '../generation/decoding-options';
+import { MODEL_KINDS } from '../models/model-config';
+import { ChatError, type ChatErrorCode } from './chat-errors';
+
+const id = z.string().min(1).max(100);
+
+/** A kind follows that kind's active version at every turn; a version id pins the version. */
+export const modelRefSchema = z
+  .string()
+  .refine((s) => (MODEL_KINDS as readonly string[]).includes(s) || z.uuid().safeParse(s).success, {
+    error: 'must be seq2seq, hred, vhred or a model version id',
+  });
+export type ModelRef = z.infer<typeof modelRefSchema>;
+
+/** generation's own settings (a superset of the protocol's: also latent, seed, nBest...), so both agree on limits. */
+export const chatDecodingSchema = decodingSchema
+  .partial()
+  .refine((d) => (d.nBest ?? 1) <= (d.beamWidth ?? 4), { error: 'nBest cannot exceed beamWidth', path: ['nBest'] });
+export type ChatDecoding = z.infer<typeof chatDecodingSchema>;
+
+export const startSchema = z
+  .strictObject({
+    model: modelRefSchema.optional(),
+    decoding: chatDecodingSchema.optional(),
+    compare: z.array(modelRefSchema).min(2).max(4).optional(),
+  })
+  .refine((s) => !(s.model && s.compare), { error: 'give either model or compare, not both', path: ['compare'] });
+export type StartPayload = z.infer<typeof startSchema>;
+
+export const resumeSchema = z.strictObject({ conversationId: id, resumeToken: z.string().min(1).max(200) });
+export type ResumePayload = z.infer<typeof resumeSchema>;
+
+/** Text is trimmed first, so whitespace alone is empty. The limit is MAX_MESSAGE_CHARS (UTF-16 units, as in maxlength). */
+export const sendSchema = (maxChars: number) =>
+  z.strictObject({ conversationId: id, text: z
+      .string()
+      .trim()
+      .min(1, { error: 'is empty' })
+      .max(maxChars, { error: `is longer than ${maxChars} characters` }), clientMessageId: id.optional() });
+export type SendPayload = z.infer<ReturnType<typeof sendSchema>>;
+
+export const cancelSchema = z.strictObject({ conversationId: id, replyId: id });
+export type CancelPayload = z.infer<typeof cancelSchema>;
+
+export const feedbackSchema = z.strictObject({
+  conversationId: id,
+  replyId: id,
+  rating: z.union([z.literal(1), z.literal(-1)], { error: 'must be 1 or -1' }),
+  preferred: z.literal(true).optional(),
+});
+export type FeedbackPayload = z.infer<typeof feedbackSchema>;
+
+/** The payload as `schema` parses it, or a ChatError naming the first bad field. */
+export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.join('.');
+  const code: ChatErrorCode =
+    field === 'text' && issue.code === 'too_small' ? 'text_empty' : field === 'text' && issue.code === 'too_big' ? 'text_too_long' : 'invalid_payload';
+  const meta = code === 'text_too_long' && 'maximum' in issue ? { field, max: Number(issue.maximum) } : { field };
+  return fail(code, field ? `${field}: ${issue.message}` : `payload: ${issue.message}`, meta);
+}
+
+function fail(code: ChatErrorCode, message: string, meta: Record<string, unknown>): never {
+  throw new ChatError(code, message, meta);
+}

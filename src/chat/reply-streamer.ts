@@ -1,0 +1,113 @@
+import { randomInt } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConversationsService } from '../conversations/conversations.service';
+import type { FinishReason as StoredFinishReason } from '../generated/prisma/client';
+import { GenerationService } from '../generation/generation.service';
+import type { GenerationEvent } from '../generation/generation-events';
+import { ChatBroadcaster } from './chat.broadcaster';
+import type { ReplyEndEvent, ReplyModel, WireFinishReason } from './chat.events';
+import type { ChatDecoding } from './chat.schemas';
+
+/** One reply to a user turn, before its bot row exists. */
+export interface PlannedReply {
+  conversationId: string;
+  replyId: string;
+  model: ReplyModel;
+  /** The stored turns as the model reads them (replyContext), ending with the user turn it answers. */
+  context: string[];
+  decoding: ChatDecoding;
+  /** When message:send arrived (Date.now()): latencies are measured from it, as the user feels them. */
+  receivedAt: number;
+}
+
+type AbortReason = 'cancelled' | 'shutdown';
+
+/**
+ * Streams replies to the conversation's room and stores them. A bot row is stored when its reply starts, with no
+ * finish reason, and completed at the end: a reply that a crash interrupts never looks complete. reply:end is sent
+ * after the row is updated, so a client that sees it can rely on the stored turn.
+ */
+@Injectable()
+export class ReplyStreamer {
+  private readonly logger = new Logger(ReplyStreamer.name);
+  private readonly controllers = new Map<string, AbortController>();
+
+  constructor(
+    private readonly generation: GenerationService,
+    private readonly conversations: ConversationsService,
+    private readonly broadcaster: ChatBroadcaster,
+  ) {}
+
+  /** Rows first, in column order (a compare group is stored in column order), then all replies at once. */
+  async run(replies: PlannedReply[], turnIndex: number): Promise<void> {
+    for (const reply of replies) this.controllers.set(reply.replyId, new AbortController());
+    try {
+      const started: { reply: PlannedReply; turnId?: string; decoding: ChatDecoding }[] = [];
+      for (const reply of replies) {
+        // A seed per reply, stored with it: every stored reply can be reproduced.
+        const decoding = { ...reply.decoding, seed: reply.decoding.seed ?? randomInt(0x100000000) };
+        const turnId = await this.conversations
+          .appendTurn(reply.conversationId, { speaker: 'bot', text: '', replyId: reply.replyId, modelVersionId: reply.model.versionId, decoding })
+          .then((r) => r.turn.id)
+          .catch((error: unknown) => void this.logger.error(`cannot store reply ${reply.replyId}: ${String(error)}`));
+        started.push({ reply, turnId: turnId ?? undefined, decoding });
+      }
+      for (const { reply } of started) {
+        this.broadcaster.toConversation(reply.conversationId, 'reply:start', { conversationId: reply.conversationId, replyId: reply.replyId, turnIndex, model: reply.model });
+      }
+      await Promise.all(started.map((s) => this.stream(s.reply, s.decoding, s.turnId)));
+    } finally {
+      for (const reply of replies) this.controllers.delete(reply.replyId);
+    }
+  }
+
+  /** False when the reply is not streaming (any more). */
+  cancel(replyId: string, reason: AbortReason = 'cancelled'): boolean {
+    const controller = this.controllers.get(replyId);
+    if (!controller || controller.signal.aborted) return false;
+    controller.abort(reason);
+    return true;
+  }
+
+  cancelAll(reason: AbortReason): void {
+    for (const replyId of this.controllers.keys()) this.cancel(replyId, reason);
+  }
+
+  private async stream(reply: PlannedReply, decoding: ChatDecoding, turnId: string | undefined): Promise<void> {
+    const { conversationId, replyId } = reply;
+    const signal = this.controllers.get(replyId)!.signal;
+    const end: ReplyEndEvent = { conversationId, replyId, text: '', finishReason: 'error', tokens: 0, firstTokenMs: null, totalMs: 0 };
+    let stored: StoredFinishReason = 'failed';
+    try {
+      if (!turnId) throw new Error('the reply row could not be stored');
+      const events: AsyncIterable<GenerationEvent> = this.generation.reply(reply.model.versionId, { id: `${conversationId}#${reply.model.slot}`, turns: reply.context }, decoding, signal);
+      for await (const event of events) {
+        if (event.type === 'token') {
+          end.firstTokenMs ??= Date.now() - reply.receivedAt;
+          end.text = event.text;
+          end.tokens = event.index + 1;
+          this.broadcaster.toConversation(conversationId, 'reply:token', { conversationId, replyId, index: event.index, token: event.token, text: event.text });
+        } else {
+          end.text = event.text;
+          end.tokens = event.ids.length;
+          [end.finishReason, stored] = finishReasons(event.finishReason, signal.reason as AbortReason | undefined);
+        }
+      }
+    } catch (error) {
+      this.logger.error(`reply ${replyId} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    end.totalMs = Date.now() - reply.receivedAt;
+    if (turnId) {
+      const update = { text: end.text, tokenCount: end.tokens, finishReason: stored, firstTokenMs: end.firstTokenMs ?? undefined, totalMs: end.totalMs };
+      await this.conversations.updateBotTurn(turnId, update).catch((error: unknown) => this.logger.error(`cannot store the end of reply ${replyId}: ${String(error)}`));
+    }
+    this.broadcaster.toConversation(conversationId, 'reply:end', end);
+  }
+}
+
+/** The wire and the stored finish reason. A shutdown is not the user's cancel: stored as interrupted, sent as error. */
+function finishReasons(generated: 'eos' | 'length' | 'cancelled', abort: AbortReason | undefined): [WireFinishReason, StoredFinishReason] {
+  if (generated === 'eos') return ['eos', 'complete'];
+  if (generated === 'length') return ['length', 'length'];
+  return abort === 'shutdown' ? ['error', 'interrupted'] : ['cancelled', 'cancelled'];
+}

@@ -1,0 +1,79 @@
+/**
+ * Boots the whole application for admin API tests, as test/health does, with its own temp DATA_DIR,
+ * MODELS_DIR and CORPUS_DIR (holding the tiny corpus as train.jsonl) and the wasm backend.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { setupAdminDocs } from '../../src/admin/admin-docs';
+import { AppModule } from '../../src/app.module';
+import { parseConfig } from '../../src/config';
+import { PrismaService } from '../../src/database/prisma.service';
+import { tempDir, writeCorpus } from '../support/tiny-corpus';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** A tiny model, two epochs of three steps on the six-dialogue corpus. */
+export const TINY_HYPERPARAMETERS = { preset: 'tiny', tokenizer: { kind: 'word', vocabSize: 64 }, batchSize: 2, maxEpochs: 2 };
+
+export interface AdminTestDirs {
+  dataDir: string;
+  modelsDir: string;
+  corpusDir: string;
+}
+
+export async function adminTestDirs(): Promise<AdminTestDirs> {
+  const dirs = { dataDir: await tempDir('hred-admin-data-'), modelsDir: await tempDir('hred-admin-models-'), corpusDir: await tempDir('hred-admin-corpus-') };
+  await writeCorpus(dirs.corpusDir);
+  return dirs;
+}
+
+export async function startAdminApp(prisma: PrismaService, dirs: AdminTestDirs, env: Record<string, string> = {}): Promise<INestApplication> {
+  const config = parseConfig({
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN,
+    DATA_DIR: dirs.dataDir,
+    MODELS_DIR: dirs.modelsDir,
+    CORPUS_DIR: dirs.corpusDir,
+    TF_BACKEND: 'wasm',
+    ...env,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(PrismaService)
+    .useValue(prisma)
+    .compile();
+  const app = moduleRef.createNestApplication();
+  app.enableShutdownHooks();
+  setupAdminDocs(app, config);
+  await app.init();
+  return app;
+}
+
+/** supertest with the admin token. */
+export function admin(app: INestApplication) {
+  const server = app.getHttpServer();
+  const auth = (test: request.Test) => test.set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+  return {
+    get: (url: string) => auth(request(server).get(url)),
+    post: (url: string, body?: object) => auth(request(server).post(url)).send(body),
+    delete: (url: string) => auth(request(server).delete(url)),
+  };
+}
+
+/** Polls GET /admin/training-runs/:id until `done(run)` holds. */
+export async function waitForRun(
+  app: INestApplication,
+  id: string,
+  done: (run: { status: string; progress: { step?: number } | null }) => boolean,
+  timeoutMs = 60_000,
+): Promise<Record<string, any>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await admin(app).get(`/admin/training-runs/${id}`).expect(200);
+    if (done(body)) return body;
+    if (Date.now() > deadline) throw new Error(`run ${id} still ${body.status} after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export const FINAL = ['succeeded', 'failed', 'cancelled', 'interrupted'];
