@@ -8,8 +8,18 @@ import { trainingOptionsSchema } from '../training/training-options';
 
 const options = trainingOptionsSchema.shape;
 
-/** Model shapes that may override the preset; kind and vocabSize come from the run and its tokenizer. */
-const modelShapesSchema = modelConfigSchema.omit({ kind: true, vocabSize: true }).partial().strict();
+/**
+ * Model shapes that may override the preset; kind and vocabSize come from the run and its tokenizer.
+ * Without their defaults: a default would override the preset's value for a shape the caller never set.
+ */
+const modelShapesSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(modelConfigSchema.omit({ kind: true, vocabSize: true }).shape).map(([key, field]) => [
+      key,
+      (field instanceof z.ZodDefault ? field.unwrap() : field).optional(),
+    ]),
+  ),
+);
 
 /**
  * The trainer options a caller may set: never paths (data, outDir, checkpoints, base model folder), which

@@ -1,4 +1,4 @@
-import type { JobStatus } from '../generated/prisma/client';
+import type { JobStatus, ModelKind } from '../generated/prisma/client';
 import type { TrainingRunRow } from './training-runs.repository';
 
 /** Statuses of a run that holds (or waits for) a queue slot. */
@@ -12,7 +12,7 @@ export const isActive = (status: JobStatus) => ACTIVE_STATUSES.includes(status);
 export interface TrainingRunView {
   id: string;
   status: JobStatus;
-  kind: string;
+  kind: ModelKind;
   dataset: unknown;
   hyperparameters: unknown;
   baseModelId: string | null;

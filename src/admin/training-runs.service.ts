@@ -101,8 +101,8 @@ export class TrainingRunsService implements OnModuleInit {
     return new Observable<RunMessageEvent>((subscriber) => {
       let held: TrainingRunEvent[] | undefined = [];
       const emit = (event: TrainingRunEvent) => {
-        const { runId: _, ...status } = event;
-        subscriber.next({ type: event.type, data: event.type === 'progress' ? event.progress : status });
+        const { runId: _, type, ...rest } = event;
+        subscriber.next({ type, data: event.type === 'progress' ? event.progress : rest });
         if (event.type === 'status' && !isActive(event.status)) subscriber.complete();
       };
       const unsubscribe = this.bus.subscribe(id, (event) => (held ? held.push(event) : emit(event)));

@@ -49,10 +49,20 @@ export const chatErrors = {
     new ChatError('rate_limited', `too many events from this connection; retry in ${retryAfterMs} ms`, { retryAfterMs }),
 };
 
-/** The error part of an ack. Errors of other modules keep their meaning; anything unknown is `internal`. */
+/** NotFoundError's `what` (see common/errors.ts) → the chat code for it. */
+const NOT_FOUND: Record<string, ChatErrorCode> = {
+  conversation: 'conversation_not_found',
+  'bot turn': 'reply_not_found',
+  'model version': 'model_not_found',
+  'active model of kind': 'model_not_found',
+};
+
+/** The error part of an ack. Errors of other modules keep their meaning; anything else is `internal` (and a bug). */
 export function toChatError(error: unknown): ChatError {
   if (error instanceof ChatError) return error;
   if (error instanceof AppError && error.code === 'invalid_input') return new ChatError('invalid_payload', error.message, error.meta);
+  const notFound = error instanceof AppError && error.code === 'not_found' ? NOT_FOUND[String(error.meta.what)] : undefined;
+  if (notFound) return new ChatError(notFound, (error as AppError).message, (error as AppError).meta);
   if (error instanceof GenerationError && error.code === 'MODEL_NOT_LOADED') return new ChatError('model_not_found', error.message, error.meta);
   return new ChatError('internal', 'internal error');
 }

@@ -27,6 +27,11 @@ export interface ConversationSettings {
   decoding: ChatDecoding;
 }
 
+/** Limits the client should apply before sending (the server enforces them anyway). */
+export interface ChatLimits {
+  maxMessageChars: number;
+}
+
 export interface StoredTurn {
   index: number;
   speaker: 'user' | 'bot';
@@ -41,11 +46,14 @@ export interface StoredTurn {
 export interface ClientToServerEvents {
   'conversation:start': (
     payload: StartPayload,
-    ack: AckCallback<{ conversationId: string; resumeToken: string; models: ReplyModel[]; settings: ConversationSettings }>,
+    ack: AckCallback<{ conversationId: string; resumeToken: string; models: ReplyModel[]; settings: ConversationSettings; limits: ChatLimits }>,
   ) => void;
   'conversation:resume': (
     payload: ResumePayload,
-    ack: AckCallback<{ conversation: { id: string; turns: StoredTurn[]; settings: ConversationSettings; streaming: string[] } }>,
+    ack: AckCallback<{
+      conversation: { id: string; turns: StoredTurn[]; settings: ConversationSettings; streaming: string[] };
+      limits: ChatLimits;
+    }>,
   ) => void;
   /** `duplicate`: this clientMessageId was accepted before; nothing was added and no new reply starts. */
   'message:send': (payload: SendPayload, ack: AckCallback<{ turnIndex: number; duplicate?: true }>) => void;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/errors';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { Turn } from '../generated/prisma/client';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
-import { chatErrors, ChatError } from './chat-errors';
+import { chatErrors } from './chat-errors';
 import type { ConversationSettings, ReplyModel, StoredTurn, WireFinishReason } from './chat.events';
+import { CHAT_OPTIONS, type ChatOptions } from './chat.options';
 import type { CancelPayload, FeedbackPayload, ModelRef, ResumePayload, SendPayload, StartPayload } from './chat.schemas';
 import { DEFAULT_MODEL, readSettings, toNewConversation } from './conversation-settings';
 import { replyContext } from './reply-context';
@@ -43,6 +44,7 @@ export class ChatService implements OnModuleDestroy {
     private readonly conversations: ConversationsService,
     private readonly modelVersions: ModelVersionsService,
     private readonly streamer: ReplyStreamer,
+    @Inject(CHAT_OPTIONS) private readonly options: ChatOptions,
   ) {}
 
   async start(client: ChatClient, payload: StartPayload) {
@@ -50,7 +52,7 @@ export class ChatService implements OnModuleDestroy {
     const models = await this.resolveModels(settings.models); // fail now, not at the first message
     const { id, resumeToken } = await this.conversations.start(toNewConversation(settings));
     client.authorize(id);
-    return { conversationId: id, resumeToken, models, settings };
+    return { conversationId: id, resumeToken, models, settings, limits: this.limits() };
   }
 
   async resume(client: ChatClient, { conversationId, resumeToken }: ResumePayload) {
@@ -62,6 +64,7 @@ export class ChatService implements OnModuleDestroy {
     const streaming = this.busy.get(conversationId)?.replyIds ?? [];
     return {
       conversation: { id: conversationId, turns: await this.describeTurns(turns, streaming), settings: readSettings(conversation), streaming },
+      limits: this.limits(),
     };
   }
 
@@ -140,6 +143,10 @@ export class ChatService implements OnModuleDestroy {
     this.answering.add(done);
   }
 
+  private limits() {
+    return { maxMessageChars: this.options.maxMessageChars };
+  }
+
   private async requireAccess(client: ChatClient, conversationId: string): Promise<void> {
     if (client.isAuthorized(conversationId)) return;
     throw (await this.exists(conversationId)) ? chatErrors.notAuthorized(conversationId) : chatErrors.conversationNotFound(conversationId);
@@ -153,16 +160,7 @@ export class ChatService implements OnModuleDestroy {
   }
 
   private resolveModels(refs: ModelRef[]): Promise<ReplyModel[]> {
-    return Promise.all(
-      refs.map(async (ref, slot) => {
-        try {
-          return { ref, slot, ...(await this.modelVersions.resolve(ref)) };
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'not_found') throw new ChatError('model_not_found', error.message, { ref });
-          throw error;
-        }
-      }),
-    );
+    return Promise.all(refs.map(async (ref, slot) => ({ ref, slot, ...(await this.modelVersions.resolve(ref)) })));
   }
 
   /** Oldest first, every page: the context needs them all, and generation caches states by turn count. */

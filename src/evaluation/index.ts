@@ -23,6 +23,6 @@ export {
 export { evaluateDialogWae, type ProtocolContext, type ProtocolResult, type DialogWaeFigures, type PerContextScores } from './dialogwae-protocol';
 export { trainWord2Vec, DEFAULT_WORD2VEC_OPTIONS, type Word2VecTrainingOptions } from './word2vec/skip-gram';
 export { Word2Vec, type EmbeddingMatrix, type Neighbour } from './word2vec/word2vec';
-export { tokenizeWords } from './word2vec/word-tokens';
+export { tokenizeWords } from './word-tokens';
 export { readDialogSentences } from './word2vec/dialog-corpus';
 export { SeededRandom } from './random';

@@ -111,3 +111,66 @@ function bagOfWordsNll(logits: tf.Tensor2D, batch: DialogueBatch, vocabSize: num
   }
   return tf.neg(tf.sum(tf.mul(tf.tensor2d(counts, [N, vocabSize]), tf.logSoftmax(logits)))) as tf.Scalar;
 }
+
+/** What conditions each reply of a batch in teacher forcing, as batchLoss wires it (see replyLogLikelihoods). */
+export interface TeacherForcedInputs {
+  /** [N, 2He] the answered utterance's vector: seq2seq's decoder feature. */
+  answered: tf.Tensor2D;
+  /** [N, Hc] context state before each reply (hred, vhred). */
+  context?: tf.Tensor2D;
+  /** [N, 2He] each reply's own encoding, the posterior's input (vhred). */
+  reply?: tf.Tensor2D;
+  memoryValues: tf.Tensor3D;
+  memoryMask: tf.Tensor2D;
+}
+
+/**
+ * Encoder and context side of batchLoss without any sampling, so an evaluation can draw its own z
+ * (importance sampling, src/evaluation). Call inside tf.tidy.
+ */
+export function teacherForcedInputs(model: DialogueModel, batch: DialogueBatch): TeacherForcedInputs {
+  const U = batch.utterances;
+  const encMask = tf.tensor2d(batch.encMask, [U, batch.encLength]);
+  const enc = model.encodeUtterances(tf.tensor2d(batch.encIds, [U, batch.encLength], 'int32'), encMask);
+  const answeredRows = tf.tensor1d(batch.answeredUtterance, 'int32');
+  const inputs: TeacherForcedInputs = {
+    answered: tf.gather(enc.vectors, answeredRows) as tf.Tensor2D,
+    memoryValues: tf.gather(enc.outputs, answeredRows) as tf.Tensor3D,
+    memoryMask: tf.gather(encMask, answeredRows) as tf.Tensor2D,
+  };
+  if (model.config.kind === 'seq2seq') return inputs;
+  const padded = tf.concat([enc.vectors, tf.zeros([1, enc.vectors.shape[1]])], 0);
+  const slots = tf.gather(padded, tf.tensor1d(batch.slotUtterance, 'int32'));
+  const states = model.contextStates(tf.reshape(slots, [batch.dialogues, batch.turns, -1]) as tf.Tensor3D, tf.tensor2d(batch.slotMask, [batch.dialogues, batch.turns]));
+  inputs.context = tf.gather(tf.reshape(states, [batch.dialogues * batch.turns, -1]), tf.tensor1d(batch.contextSlot, 'int32')) as tf.Tensor2D;
+  inputs.reply = tf.gather(enc.vectors, tf.tensor1d(batch.targetUtterance, 'int32')) as tf.Tensor2D;
+  return inputs;
+}
+
+/**
+ * log p(reply | feature) per reply, [N]: the sum of log softmax at every real target position (eos
+ * included), decoded with teacher forcing from `feature` (answered vector, context, or [context; z]).
+ * Call inside tf.tidy.
+ */
+export function replyLogLikelihoods(model: DialogueModel, batch: DialogueBatch, feature: tf.Tensor2D, inputs: TeacherForcedInputs): tf.Tensor1D {
+  const N = batch.targets;
+  const start = model.startDecoder(feature, inputs.memoryValues, inputs.memoryMask);
+  const steps = model.decodeTeacherForced(start, tf.tensor2d(batch.decIn, [N, batch.decLength], 'int32'));
+  const positions: number[] = [];
+  const labels: number[] = [];
+  const owners: number[] = [];
+  for (let j = 0; j < batch.decLength; j++) {
+    for (let n = 0; n < N; n++) {
+      const i = n * batch.decLength + j;
+      if (batch.decMask[i] > 0) {
+        positions.push(j * N + n); // decodeTeacherForced is time-major
+        labels.push(batch.decOut[i]);
+        owners.push(n);
+      }
+    }
+  }
+  const logits = model.outputLogits(tf.gather(steps, tf.tensor1d(positions, 'int32')) as tf.Tensor2D);
+  const tokenLogProbs = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tf.tensor1d(labels, 'int32'), model.config.vocabSize)), 1);
+  // Σ per reply as a product with the one-hot owner matrix: the WASM backend has no UnsortedSegmentSum.
+  return tf.sum(tf.mul(tf.expandDims(tokenLogProbs, 1), tf.oneHot(tf.tensor1d(owners, 'int32'), N)), 0) as tf.Tensor1D;
+}

@@ -1,7 +1,5 @@
+import type { WorkerMessage as JobMessage } from '../common/run-in-worker';
 import { TrainingProgress } from './progress';
 import { TrainingResult } from './trainer';
 
-export type WorkerMessage =
-  | { type: 'progress'; progress: TrainingProgress }
-  | { type: 'result'; result: TrainingResult }
-  | { type: 'error'; message: string };
+export type WorkerMessage = JobMessage<TrainingResult, TrainingProgress>;

@@ -60,16 +60,13 @@ export async function startChatApp(options: Partial<ChatOptions> = {}, db?: Test
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const dirs = { db, modelsDir };
-  return {
-    app,
-    url,
-    ...dirs,
-    close: async () => {
-      await app.close();
-      if (ownDb) await dirs.db.close();
-      if (ownModels) await rm(dirs.modelsDir, { recursive: true, force: true });
-    },
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    await app.close();
+    if (ownDb) await dirs.db.close();
+    if (ownModels) await rm(dirs.modelsDir, { recursive: true, force: true });
   };
+  return { app, url, ...dirs, close: () => (closing ??= close()) };
 }
 
 export async function connect(url: string): Promise<ChatSocket> {

@@ -1,5 +1,5 @@
 import { SeededRandom } from '../random';
-import { pairedBootstrap } from './bootstrap';
+import { pairedBootstrap, pairedBootstrapStatistic } from './bootstrap';
 
 const noisyScores = (n: number, seed: number, offset: number): number[] => {
   const random = new SeededRandom(seed);
@@ -58,5 +58,22 @@ describe('pairedBootstrap', () => {
     expect(() => pairedBootstrap([], [])).toThrow(RangeError);
     expect(() => pairedBootstrap([1], [1], { confidence: 1 })).toThrow(RangeError);
     expect(() => pairedBootstrap([1], [1], { resamples: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('pairedBootstrapStatistic', () => {
+  test('for a mean difference it draws the same resamples as pairedBootstrap', () => {
+    const a = noisyScores(30, 5, 0.5);
+    const b = noisyScores(30, 6, 0);
+    const meanDiff = (indices: Int32Array) => {
+      let sum = 0;
+      for (const i of indices) sum += a[i] - b[i];
+      return sum / indices.length;
+    };
+    const plain = pairedBootstrap(a, b, { resamples: 300, seed: 9 });
+    const general = pairedBootstrapStatistic(a.length, meanDiff, { resamples: 300, seed: 9 });
+    expect(general.diff).toBeCloseTo(plain.diff, 12);
+    expect(general.low).toBeCloseTo(plain.low, 12);
+    expect(general.high).toBeCloseTo(plain.high, 12);
   });
 });

@@ -55,3 +55,34 @@ export function pairedBootstrap(a: readonly number[], b: readonly number[], opti
   const high = quantileOfSorted(resampled, 1 - alpha / 2);
   return { diff: mean(differences), low, high, excludesZero: low > 0 || high < 0 };
 }
+
+/**
+ * The same paired bootstrap for a difference that is not a mean of per-item scores (an F1 of two
+ * means, a corpus distinct-n, a perplexity): `difference(indices)` computes A − B on the items
+ * `indices` (with repeats). Resamples are drawn exactly as pairedBootstrap draws them, so for a mean
+ * difference both give the same interval. `diff` is `difference` on all n items.
+ */
+export function pairedBootstrapStatistic(
+  n: number,
+  difference: (indices: Int32Array) => number,
+  options: PairedBootstrapOptions = {},
+): PairedBootstrapResult {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError('paired bootstrap needs at least one item');
+  const resamples = options.resamples ?? 10_000;
+  const confidence = options.confidence ?? 0.95;
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  const random = new SeededRandom(options.seed ?? 12345);
+  const indices = new Int32Array(n);
+  const resampled = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    for (let j = 0; j < n; j++) indices[j] = random.nextInt(n);
+    resampled[r] = difference(indices);
+  }
+  resampled.sort();
+  const alpha = 1 - confidence;
+  const low = quantileOfSorted(resampled, alpha / 2);
+  const high = quantileOfSorted(resampled, 1 - alpha / 2);
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  return { diff: difference(all), low, high, excludesZero: low > 0 || high < 0 };
+}

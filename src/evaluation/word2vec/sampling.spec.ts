@@ -1,6 +1,5 @@
 import { buildUnigramTable, keepProbability } from './sampling';
 import { buildVocabulary } from './vocabulary';
-import { tokenizeWords } from './word-tokens';
 
 describe('keepProbability', () => {
   test('C word2vec formula (√(c/tT) + 1)·tT/c, capped at 1; t = 0 keeps everything', () => {
@@ -27,17 +26,5 @@ describe('buildVocabulary', () => {
     expect(Array.from(vocabulary.counts)).toEqual([3, 2]);
     expect(vocabulary.totalCount).toBe(5);
     expect(buildVocabulary([['z', 'y']], 1).words).toEqual(['y', 'z']);
-  });
-});
-
-describe('tokenizeWords', () => {
-  test.each([
-    ["Don't go!", ['don', "'", 't', 'go', '!']],
-    ['I guess you are right.But what', ['i', 'guess', 'you', 'are', 'right', '.', 'but', 'what']],
-    ['Ｆｕｌｌ-width ２０２４', ['full', '-', 'width', '2024']], // NFKC folds full-width forms
-    ['Café naïve_word', ['café', 'naïve_word']],
-    ['   ', []],
-  ])('%j → %j', (text, tokens) => {
-    expect(tokenizeWords(text)).toEqual(tokens);
   });
 });

@@ -1,0 +1,29 @@
+/**
+ * npm run bench [-- --quick] [--only train,generation,tokenizer]
+ * Prints one JSON line per figure (shared/bench/SPEC.md form); the first line names the backend.
+ * --quick runs each section on a few steps/replies: a smoke test, not figures to quote.
+ */
+import { parseArgs } from 'node:util';
+import { BackendChoice, initTensorBackend } from '../src/tensor/backend';
+import { createBenchContext } from './bench/bench-context';
+import { benchGeneration } from './bench/generation-bench';
+import { benchTokenizers } from './bench/tokenizer-bench';
+import { benchTraining } from './bench/train-bench';
+
+const SECTIONS = { tokenizer: benchTokenizers, train: benchTraining, generation: benchGeneration } as const;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, backend: { type: 'string' } } });
+  const backend = await initTensorBackend((values.backend ?? process.env.TF_BACKEND ?? 'auto') as BackendChoice);
+  const names = values.only ? values.only.split(',') : Object.keys(SECTIONS);
+  const unknown = names.filter((n) => !(n in SECTIONS));
+  if (unknown.length) throw new Error(`unknown section(s) ${unknown.join(', ')}; choose from ${Object.keys(SECTIONS).join(', ')}`);
+  console.log(JSON.stringify({ impl: 'project', metric: 'environment', backend: backend.name, threads: backend.threads, quick: values.quick, node: process.version }));
+  const ctx = await createBenchContext(values.quick ?? false, backend);
+  for (const name of names) await SECTIONS[name as keyof typeof SECTIONS](ctx);
+}
+
+main().catch((err: Error) => {
+  console.error(`bench: ${err.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,121 @@
+/**
+ * npm run compare -- --models <dirA> <dirB> --data <test.jsonl> [--samples 10] [--limit N] [--out <dir>]
+ *                    [--vectors <word2vec.txt>] [--temperatures 0.5,1,1.5] [--seed S]
+ * Compares two models (HRED vs VHRED, issue #7) and writes report.json, report.md, report.html and
+ * replies.jsonl into --out. Runs in this process with a progress bar on a terminal, plain lines otherwise.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Presets, SingleBar } from 'cli-progress';
+import type { ComparisonProgress } from '../evaluation/comparison/model-outputs';
+import { renderHtml } from '../evaluation/comparison/report/html-report';
+import { renderMarkdown } from '../evaluation/comparison/report/markdown-report';
+import { runComparison } from '../evaluation/comparison/run-comparison';
+import { type BackendChoice, initTensorBackend } from '../tensor/backend';
+
+const HELP = `Usage: npm run compare -- --models <modelA> <modelB> --data <test.jsonl> [options]
+  --samples N             replies sampled per context (default 10)
+  --limit N               only the first N contexts (each turn after the first of a dialogue is one)
+  --out <dir>             where the reports go (default comparisons/<date-time>)
+  --vectors <file>        word2vec text vectors for the embedding metrics (npm run word2vec -- train ...)
+  --temperatures a,b,c    temperatures of the diversity sweep (default 0.5,1,1.5)
+  --seed S                seed of every sampled reply and of the bootstrap (default 1)
+  --is-samples K          posterior samples of VHRED's importance-sampled perplexity (default 10)
+  --resamples B           bootstrap resamples (default 1000)
+  --backend <auto|wasm|cpu|node>`;
+
+function positiveNumber(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
+  return value;
+}
+
+/** `--models a b` is two values after one flag, which parseArgs does not do: take the words that follow it. */
+function splitModels(args: string[]): { models: string[]; rest: string[] } {
+  const at = args.indexOf('--models');
+  if (at < 0) return { models: [], rest: args };
+  let end = at + 1;
+  while (end < args.length && !args[end].startsWith('--')) end++;
+  return { models: args.slice(at + 1, end), rest: [...args.slice(0, at), ...args.slice(end)] };
+}
+
+function progressReporter(): { report: (p: ComparisonProgress) => void; stop: () => void } {
+  const bar = new SingleBar({ format: '{phase} {model} |{bar}| {value}/{total} | {duration_formatted}' }, Presets.shades_classic);
+  let current = '';
+  let lastPercent = -1;
+  const tty = process.stderr.isTTY;
+  return {
+    report: (p) => {
+      const key = `${p.phase} ${p.model ?? ''}`;
+      const percent = Math.floor((100 * p.done) / Math.max(1, p.total));
+      if (!tty) {
+        // cli-progress draws nothing without a terminal: logs get a line per phase and per 25 %.
+        if (key !== current || percent >= lastPercent + 25) console.log(`${key.trim()}: ${p.done}/${p.total}`);
+        if (key !== current || percent >= lastPercent + 25) lastPercent = percent;
+        current = key;
+        return;
+      }
+      if (key !== current) {
+        if (current) bar.stop();
+        bar.start(p.total, p.done, { phase: p.phase, model: p.model ?? '' });
+        current = key;
+      } else bar.update(p.done);
+    },
+    stop: () => tty && current && bar.stop(),
+  };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const { models, rest } = splitModels(args);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      help: { type: 'boolean' },
+      ...Object.fromEntries(
+        ['data', 'samples', 'limit', 'out', 'vectors', 'temperatures', 'seed', 'is-samples', 'resamples', 'backend'].map((name) => [name, { type: 'string' as const }]),
+      ),
+    },
+  });
+  const str = (name: string) => values[name] as string | undefined;
+  if (values.help) return console.log(HELP);
+  if (models.length !== 2 || !str('data')) {
+    console.error(`${models.length !== 2 ? '--models takes exactly two model directories' : '--data is required'}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
+  const temperatures = str('temperatures')?.split(',').map((t) => positiveNumber('temperatures', t.trim())!);
+  const out = path.resolve(str('out') ?? path.join('comparisons', new Date().toISOString().replace(/[:.]/g, '-')));
+  const backend = await initTensorBackend((str('backend') ?? process.env.TF_BACKEND ?? 'auto') as BackendChoice);
+  console.log(`backend ${backend.name}; comparing ${models.join(' vs ')} on ${str('data')}`);
+
+  const progress = progressReporter();
+  const { report, replies } = await runComparison(
+    {
+      models: [{ dir: models[0] }, { dir: models[1] }],
+      data: str('data')!,
+      samples: positiveNumber('samples', str('samples')),
+      limit: positiveNumber('limit', str('limit')),
+      temperatures,
+      seed: str('seed') === undefined ? undefined : Number(str('seed')),
+      vectors: str('vectors'),
+      importanceSamples: positiveNumber('is-samples', str('is-samples')),
+      resamples: positiveNumber('resamples', str('resamples')),
+    },
+    { onProgress: progress.report },
+  ).finally(progress.stop);
+
+  await fs.mkdir(out, { recursive: true });
+  await fs.writeFile(path.join(out, 'report.json'), JSON.stringify(report, null, 2));
+  await fs.writeFile(path.join(out, 'report.md'), renderMarkdown(report));
+  await fs.writeFile(path.join(out, 'report.html'), renderHtml(report));
+  await fs.writeFile(path.join(out, 'replies.jsonl'), replies.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  console.log(`${report.settings.contexts} contexts × ${report.settings.samples} samples in ${report.timings.totalSeconds.toFixed(1)} s; wrote ${out}/report.{json,md,html} and replies.jsonl`);
+}
+
+main().catch((error: Error) => {
+  console.error(`compare: ${error.message}`);
+  process.exitCode = 1;
+});
