@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       ),
     },
   });
-  const str = (name: string) => values[name] as string | undefined;
+  const str = (name: string) => (values as Record<string, string | boolean | undefined>)[name] as string | undefined;
   if (values.help) return console.log(HELP);
   if (models.length !== 2 || !str('data')) {
     console.error(`${models.length !== 2 ? '--models takes exactly two model directories' : '--data is required'}\n\n${HELP}`);
