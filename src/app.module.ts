@@ -8,6 +8,7 @@ import { loggerOptions } from './common/logger.options';
 import { type AppConfig, ConfigModule } from './config';
 import { ConversationsModule } from './conversations/conversations.module';
 import { DatabaseModule } from './database/database.module';
+import { EvaluationModule } from './evaluation/evaluation.module';
 import { HealthModule } from './health';
 import { ModelVersionsModule } from './model-versions/model-versions.module';
 
@@ -25,6 +26,7 @@ export class AppModule {
         ConversationsModule,
         ModelVersionsModule,
         AdminModule,
+        EvaluationModule,
         ChatModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -18,16 +17,3 @@ export function runFiles(dataDir: string, runId: string) {
   };
 }
 export type RunFiles = ReturnType<typeof runFiles>;
-
-/** Same name as in training/checkpoint.ts (not exported there): the trainer's state, with its epoch history. */
-const TRAINER_STATE_FILE = 'trainer-state.json';
-
-/** The validation metrics of the epochs finished so far, from the run's last checkpoint ([] before the first). */
-export async function checkpointHistory(checkpointDir: string): Promise<unknown[]> {
-  try {
-    const saved = JSON.parse(await fs.readFile(path.join(checkpointDir, TRAINER_STATE_FILE), 'utf8')) as { state?: { history?: unknown[] } };
-    return saved.state?.history ?? [];
-  } catch {
-    return []; // no checkpoint yet, or it is being swapped in
-  }
-}

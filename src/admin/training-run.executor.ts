@@ -11,7 +11,8 @@ import { trainInWorker } from '../training/run-in-worker';
 import type { TrainingResult } from '../training/trainer';
 import { type TrainingOptions, trainingOptionsSchema } from '../training/training-options';
 import { ProgressRecorder } from './progress-recorder';
-import { checkpointHistory, type RunFiles, runFiles } from './run-files';
+import { readCheckpointHistory } from '../training/checkpoint';
+import { type RunFiles, runFiles } from './run-files';
 import type { StoredDataset } from './training-run.schemas';
 import { TrainingRunEvents } from './training-run-events';
 import { INTERRUPTED_HINT, type TrainingRunRow, TrainingRunsRepository } from './training-runs.repository';
@@ -103,7 +104,7 @@ export class TrainingRunExecutor {
   }
 
   private async saveProgress(runId: string, files: RunFiles, progress: object): Promise<void> {
-    const history = (await checkpointHistory(files.checkpointDir)) as EpochMetrics[];
+    const history = await readCheckpointHistory(files.checkpointDir);
     await this.runs
       .saveProgress(runId, progress, history.length > 0 ? { epochs: history.length, best: bestEpoch(history), history } : undefined)
       .catch((error: Error) => this.logger.warn(`training run ${runId}: progress not saved (${error.message})`));

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Logger, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 
 /**
  * The chat page: plain files from src/chat/page, read once at start-up and served from memory.
- * After `npm run build` they are looked for in dist/chat/page first, then in the source folder, so the page is
- * found whether the build copies it or not (the Docker image holds dist only: the build must copy it there).
+ * They are looked for beside this file (dist/chat/page once the build copies them), then in the source folder.
+ * Without them the service still runs (the chat is the websocket API); the page answers 503 and start-up logs why.
  */
 const PAGE_DIRS = [path.join(__dirname, 'page'), path.resolve(__dirname, '..', '..', 'src', 'chat', 'page')];
 const ASSETS: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8' };
@@ -18,13 +18,19 @@ const CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' dat
 export class ChatPageController {
   private readonly files = readPage();
 
+  constructor() {
+    if (this.files.size === 0) new Logger(ChatPageController.name).error(`chat page not found in ${PAGE_DIRS.join(' or ')}; / answers 503`);
+  }
+
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', CSP)
   @Header('Cache-Control', 'no-cache')
   @Header('X-Content-Type-Options', 'nosniff')
   index(): string {
-    return this.files.get('index.html')!;
+    const page = this.files.get('index.html');
+    if (page === undefined) throw new ServiceUnavailableException('the chat page is not installed');
+    return page;
   }
 
   @Get('chat-page/:file')
@@ -40,6 +46,6 @@ export class ChatPageController {
 
 function readPage(): Map<string, string> {
   const dir = PAGE_DIRS.find((d) => existsSync(path.join(d, 'index.html')));
-  if (!dir) throw new Error(`chat page not found in ${PAGE_DIRS.join(' or ')}`);
+  if (!dir) return new Map();
   return new Map(['index.html', ...Object.keys(ASSETS)].map((name) => [name, readFileSync(path.join(dir, name), 'utf8')]));
 }

@@ -4,13 +4,11 @@
  * Compares two models (HRED vs VHRED, issue #7) and writes report.json, report.md, report.html and
  * replies.jsonl into --out. Runs in this process with a progress bar on a terminal, plain lines otherwise.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import type { ComparisonProgress } from '../evaluation/comparison/model-outputs';
-import { renderHtml } from '../evaluation/comparison/report/html-report';
-import { renderMarkdown } from '../evaluation/comparison/report/markdown-report';
+import { writeComparisonFiles } from '../evaluation/comparison/report/write-report';
 import { runComparison } from '../evaluation/comparison/run-comparison';
 import { type BackendChoice, initTensorBackend } from '../tensor/backend';
 
@@ -52,8 +50,10 @@ function progressReporter(): { report: (p: ComparisonProgress) => void; stop: ()
       const percent = Math.floor((100 * p.done) / Math.max(1, p.total));
       if (!tty) {
         // cli-progress draws nothing without a terminal: logs get a line per phase and per 25 %.
-        if (key !== current || percent >= lastPercent + 25) console.log(`${key.trim()}: ${p.done}/${p.total}`);
-        if (key !== current || percent >= lastPercent + 25) lastPercent = percent;
+        if (key !== current || percent >= lastPercent + 25 || (p.done === p.total && percent > lastPercent)) {
+          console.log(`${key.trim()}: ${p.done}/${p.total}`);
+          lastPercent = percent;
+        }
         current = key;
         return;
       }
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   console.log(`backend ${backend.name}; comparing ${models.join(' vs ')} on ${str('data')}`);
 
   const progress = progressReporter();
-  const { report, replies } = await runComparison(
+  const result = await runComparison(
     {
       models: [{ dir: models[0] }, { dir: models[1] }],
       data: str('data')!,
@@ -106,13 +106,9 @@ async function main(): Promise<void> {
     },
     { onProgress: progress.report },
   ).finally(progress.stop);
-
-  await fs.mkdir(out, { recursive: true });
-  await fs.writeFile(path.join(out, 'report.json'), JSON.stringify(report, null, 2));
-  await fs.writeFile(path.join(out, 'report.md'), renderMarkdown(report));
-  await fs.writeFile(path.join(out, 'report.html'), renderHtml(report));
-  await fs.writeFile(path.join(out, 'replies.jsonl'), replies.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  console.log(`${report.settings.contexts} contexts × ${report.settings.samples} samples in ${report.timings.totalSeconds.toFixed(1)} s; wrote ${out}/report.{json,md,html} and replies.jsonl`);
+  const files = await writeComparisonFiles(out, result);
+  const { settings, timings } = result.report;
+  console.log(`${settings.contexts} contexts × ${settings.samples} samples in ${timings.totalSeconds.toFixed(1)} s; wrote ${files.join(', ')}`);
 }
 
 main().catch((error: Error) => {

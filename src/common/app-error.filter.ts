@@ -10,11 +10,15 @@ const STATUS: Record<AppErrorCode, number> = {
 
 type JsonResponse = { status(code: number): { json(body: unknown): void } };
 
-/** HTTP only: turns an AppError into `{ error: { code, message } }` with its status. Gateways map errors themselves. */
+/**
+ * HTTP only: turns an AppError into `{ error: { code, message, field? } }` with its status, `field` naming
+ * the first invalid input when the error knows it. Gateways map errors themselves.
+ */
 @Catch(AppError)
 export class AppErrorFilter implements ExceptionFilter {
   catch(error: AppError, host: ArgumentsHost) {
     if (host.getType() !== 'http') throw error;
-    host.switchToHttp().getResponse<JsonResponse>().status(STATUS[error.code]).json({ error: { code: error.code, message: error.message } });
+    const field = typeof error.meta.field === 'string' ? { field: error.meta.field } : {};
+    host.switchToHttp().getResponse<JsonResponse>().status(STATUS[error.code]).json({ error: { code: error.code, message: error.message, ...field } });
   }
 }

@@ -14,6 +14,7 @@ describe(parseConfig.name, () => {
       logLevel: 'info',
       corsOrigins: undefined,
       maxMessageChars: 1000,
+      chatRateLimit: { burst: 10, perSecond: 5 },
       tfBackend: 'auto',
       corpusDir: path.resolve('../shared/data'),
     });

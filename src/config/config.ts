@@ -37,6 +37,9 @@ const settings = z.object({
     .refine((list) => list.every((o) => o === '*' || URL.canParse(o)), 'must be * or comma-separated origins like https://chat.example.com')
     .optional(),
   MAX_MESSAGE_CHARS: integer(1, 100_000).default(1000),
+  // Chat events per socket: a token bucket of CHAT_RATE_BURST refilled at CHAT_RATE_PER_SECOND.
+  CHAT_RATE_BURST: integer(1, 10_000).default(10),
+  CHAT_RATE_PER_SECOND: integer(1, 10_000).default(5),
   TF_BACKEND: oneOf(TF_BACKENDS).default('auto'), // auto: tfjs-node if it loads, else wasm
   CORPUS_DIR: dir.default(() => path.resolve('../shared/data')),
 });
@@ -53,6 +56,7 @@ export interface AppConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   corsOrigins?: string[];
   maxMessageChars: number;
+  chatRateLimit: { burst: number; perSecond: number };
   tfBackend: (typeof TF_BACKENDS)[number];
   corpusDir: string;
 }
@@ -88,6 +92,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     logLevel: s.LOG_LEVEL,
     corsOrigins: s.CORS_ORIGINS,
     maxMessageChars: s.MAX_MESSAGE_CHARS,
+    chatRateLimit: { burst: s.CHAT_RATE_BURST, perSecond: s.CHAT_RATE_PER_SECOND },
     tfBackend: s.TF_BACKEND,
     corpusDir: s.CORPUS_DIR,
   };

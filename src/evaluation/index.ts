@@ -10,7 +10,7 @@ export {
   cosineSimilarity,
   type EmbeddingLookup,
 } from './metrics/embedding';
-export { pairedBootstrap, type PairedBootstrapOptions, type PairedBootstrapResult } from './metrics/bootstrap';
+export { pairedBootstrap, pairedBootstrapStatistic, type PairedBootstrapOptions, type PairedBootstrapResult } from './metrics/bootstrap';
 export { winRate, wilsonInterval, type Preference, type WinRateResult } from './metrics/win-rate';
 export {
   activeUnits,
@@ -26,3 +26,9 @@ export { Word2Vec, type EmbeddingMatrix, type Neighbour } from './word2vec/word2
 export { tokenizeWords } from './word-tokens';
 export { readDialogSentences } from './word2vec/dialog-corpus';
 export { SeededRandom } from './random';
+export { scoreReplies, perplexityOf, type ReplyScores, type ImportanceSamplingOptions } from './importance-sampling';
+export { runComparison, type ComparisonSettings, type ComparisonResult } from './comparison/run-comparison';
+export type { ComparisonReport } from './comparison/comparison-report';
+export { renderMarkdown } from './comparison/report/markdown-report';
+export { renderHtml } from './comparison/report/html-report';
+export { writeComparisonFiles } from './comparison/report/write-report';

@@ -32,6 +32,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ModelVersionsService.name);
   /** kind → active version id, mirrored from the database. */
   private readonly active = new Map<ModelKind, string>();
+  /** Version rows by id: every chat turn resolves its model, and rows change only through this service. */
+  private readonly rows = new Map<string, ModelVersion>();
 
   constructor(
     private readonly repository: ModelVersionsRepository,
@@ -68,8 +70,11 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   }
 
   async get(id: string): Promise<ModelVersion> {
+    const cached = this.rows.get(id);
+    if (cached) return cached;
     const version = UUID.test(id) ? await this.repository.find(id) : null;
     if (!version) throw new NotFoundError('model version', id);
+    this.rows.set(id, version);
     return version;
   }
 
@@ -89,6 +94,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     const version = await this.get(id);
     await this.ensureLoaded(id);
     const activated = await this.repository.activate(id, version.kind);
+    this.rows.clear(); // the previously active row changed too
     const previous = this.active.get(version.kind);
     this.active.set(version.kind, id);
     if (previous && previous !== id) this.generation.unloadModel(previous);
@@ -101,6 +107,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     const version = await this.get(id);
     if (version.isActive) throw new ConflictError(`model version ${id} is active; activate another first`, { id });
     await this.repository.delete(id);
+    this.rows.delete(id);
     this.generation.unloadModel(id);
     const runs = path.resolve(this.config.dataDir, 'runs') + path.sep;
     if (version.filesPath.startsWith(runs)) await fs.rm(version.filesPath, { recursive: true, force: true });

@@ -57,7 +57,7 @@ describe(DialogueModel.name, () => {
     expect(first.nll / first.targetTokens).toBeGreaterThan(2);
     expect(last.nll / last.targetTokens).toBeLessThan(0.02);
     model.dispose();
-  });
+  }, 180_000);
 
   it('HRED uses earlier turns; Seq2Seq cannot', () => {
     const hred = tinyModel('hred');
@@ -69,7 +69,7 @@ describe(DialogueModel.name, () => {
     expect(s.last.nll).toBeGreaterThan(2 * Math.log(2) * 0.9);
     hred.dispose();
     seq2seq.dispose();
-  });
+  }, 180_000);
 
   it('VHRED keeps KL above zero with annealing and word drop where replies vary', () => {
     const model = tinyModel('vhred', 20, 3, { latentDim: 4 });
@@ -79,7 +79,7 @@ describe(DialogueModel.name, () => {
     const { last } = fit(model, corpus, { maxSteps: 150, target: 0, wordDrop: 0.5, klWeight: (s: number) => Math.min(1, s / 100) });
     expect(last.kl / last.replies).toBeGreaterThan(0.01);
     model.dispose();
-  });
+  }, 180_000);
 
   it('frees every tensor a training step makes', () => {
     const model = tinyModel('vhred');

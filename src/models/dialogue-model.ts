@@ -129,12 +129,12 @@ export class DialogueModel {
   }
 
   /** Initial decoder state tanh(W·feature + b) and its attention memory. */
-  startDecoder(feature: tf.Tensor2D, memoryValues: tf.Tensor3D, memoryMask: tf.Tensor2D): DecoderState {
+  startDecoder(feature: tf.Tensor2D, memoryValues: tf.Tensor3D, memoryMask: tf.Tensor2D, forTraining = false): DecoderState {
     const h = tf.tanh(dense(feature, this.decoderInit));
     return {
       h,
       attention: tf.zeros([h.shape[0], this.config.attentionUnits]),
-      memory: attentionMemory(memoryValues, memoryMask, this.attention),
+      memory: attentionMemory(memoryValues, memoryMask, this.attention, forTraining),
     };
   }
 

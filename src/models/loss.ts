@@ -69,7 +69,7 @@ export function batchLoss(model: DialogueModel, batch: DialogueBatch, opts: Loss
   }
 
   const N = batch.targets;
-  const start = model.startDecoder(feature, memoryValues, memoryMask);
+  const start = model.startDecoder(feature, memoryValues, memoryMask, true);
   const steps = model.decodeTeacherForced(start, tf.tensor2d(batch.decIn, [N, batch.decLength], 'int32'));
   // Project to the vocabulary only at real target positions: the largest product, and padding is wasted work.
   const positions: number[] = [];

@@ -88,3 +88,13 @@ function adamPowers(optimizer: tf.Optimizer): { accBeta1: tf.Variable; accBeta2:
   if (!adam.accBeta1 || !adam.accBeta2) throw new Error('checkpoints support the Adam optimizer only');
   return { accBeta1: adam.accBeta1, accBeta2: adam.accBeta2 };
 }
+
+/** The validation metrics of the epochs finished so far ([] before the first checkpoint, or while one is swapped in). */
+export async function readCheckpointHistory(dir: string): Promise<EpochMetrics[]> {
+  try {
+    const saved = JSON.parse(await fs.readFile(path.join(dir, STATE_FILE), 'utf8')) as { state?: Partial<TrainerState> };
+    return saved.state?.history ?? [];
+  } catch {
+    return [];
+  }
+}

@@ -15,9 +15,7 @@ afterAll(async () => {
 });
 
 /** One client: start, then TURNS messages, each after the previous reply ended. Returns its conversation. */
-async function converse(n: number): Promise<{ conversationId: string; foreign: number; replies: number }> {
-  const socket = await connect(chat.url);
-  sockets.push(socket);
+async function converse(socket: ChatSocket, n: number): Promise<{ conversationId: string; foreign: number; replies: number }> {
   const recorder = recordReplies(socket);
   const { conversationId } = await callOk<{ conversationId: string }>(socket, 'conversation:start', {
     model: n % 2 ? 'hred' : 'vhred',
@@ -35,7 +33,11 @@ async function converse(n: number): Promise<{ conversationId: string; foreign: n
 }
 
 test(`${CLIENTS} concurrent clients × ${TURNS} turns: every reply arrives, every turn is stored once, nobody sees another's tokens`, async () => {
-  const results = await Promise.all(Array.from({ length: CLIENTS }, (_, n) => converse(n)));
+  // Connected one after another (a connection storm is not what this tests), then all talking at once.
+  for (let n = 0; n < CLIENTS; n++) sockets.push(await connect(chat.url));
+  const lag = process.env.CHAT_LOAD_LAG ? monitorLag() : undefined;
+  const results = await Promise.all(sockets.map((socket, n) => converse(socket, n)));
+  lag?.();
 
   expect(results.map((r) => r.replies)).toEqual(Array(CLIENTS).fill(TURNS));
   expect(results.reduce((sum, r) => sum + r.foreign, 0)).toBe(0);
@@ -48,3 +50,15 @@ test(`${CLIENTS} concurrent clients × ${TURNS} turns: every reply arrives, ever
     expect(own.filter((t) => t.speaker === 'bot').every((t) => t.finishReason !== null)).toBe(true);
   }
 }, 180_000);
+
+/** CHAT_LOAD_LAG=1: prints the event loop's delay while the clients talk (how long the loop was ever blocked). */
+function monitorLag() {
+  const { monitorEventLoopDelay } = require('node:perf_hooks') as typeof import('node:perf_hooks');
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return () => {
+    histogram.disable();
+    const ms = (ns: number) => Math.round(ns / 1e6);
+    process.stdout.write(`event loop delay: p50 ${ms(histogram.percentile(50))} ms, p99 ${ms(histogram.percentile(99))} ms, max ${ms(histogram.max)} ms\n`);
+  };
+}

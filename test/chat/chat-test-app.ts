@@ -52,7 +52,7 @@ export async function startChatApp(options: Partial<ChatOptions> = {}, db?: Test
   const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm' });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(PrismaService)
-    .useValue(db.prisma)
+    .useValue(ownDb ? db.prisma : keepOpen(db.prisma))
     .overrideProvider(CHAT_OPTIONS)
     .useValue({ maxMessageChars: config.maxMessageChars, rateLimit: { burst: 10, perSecond: 5 }, ...options })
     .compile();
@@ -69,8 +69,19 @@ export async function startChatApp(options: Partial<ChatOptions> = {}, db?: Test
   return { app, url, ...dirs, close: () => (closing ??= close()) };
 }
 
+/** A second app on the same connection (a "restart") must not close it when it stops: its owner does. */
+function keepOpen(prisma: PrismaService): PrismaService {
+  return new Proxy(prisma, {
+    get(target, key) {
+      if (key === 'onModuleDestroy' || key === 'close') return async () => {};
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export async function connect(url: string): Promise<ChatSocket> {
-  const socket: ChatSocket = io(`${url}/chat`, { transports: ['websocket'], forceNew: true, reconnection: false });
+  const socket: ChatSocket = io(`${url}/chat`, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000 });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
@@ -78,9 +89,12 @@ export async function connect(url: string): Promise<ChatSocket> {
   return socket;
 }
 
-/** Emits with an ack callback and returns the ack (any event name and payload: bad input is tested too). */
+/**
+ * Emits with an ack callback and returns the ack (any event name and payload: bad input is tested too).
+ * The timeout is generous: on a busy shared machine 50 clients on PGlite wait seconds for CPU.
+ */
 export function call<T extends object = Record<string, unknown>>(socket: ChatSocket, event: string, ...payload: unknown[]): Promise<Ack<T>> {
-  const emitter = socket.timeout(10_000) as unknown as { emitWithAck(event: string, ...args: unknown[]): Promise<Ack<T>> };
+  const emitter = socket.timeout(30_000) as unknown as { emitWithAck(event: string, ...args: unknown[]): Promise<Ack<T>> };
   return emitter.emitWithAck(event, ...payload);
 }
 
@@ -118,7 +132,7 @@ export function recordReplies(socket: ChatSocket) {
     if (reply) reply.end = e;
     notify();
   });
-  const until = async (done: () => boolean, what: string, timeoutMs = 30_000) => {
+  const until = async (done: () => boolean, what: string, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -43,10 +43,11 @@ describe('GET /health', () => {
 
   it('reports the database engine and each registered contributor', async () => {
     const response = await request(app.getHttpServer()).get('/health').expect(200);
-    expect(response.body).toEqual({
+    expect(response.body).toMatchObject({
       status: 'ok',
       database: { engine: db.target.engine, ok: true },
       backend: { name: 'wasm', ok: true },
+      generation: { ok: true, models: expect.any(Array) },
     });
   });
 

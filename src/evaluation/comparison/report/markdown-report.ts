@@ -9,7 +9,7 @@ export function markdownTable(table: Table): string {
     `### ${table.title}`,
     '',
     `| ${table.header.map(cell).join(' | ')} |`,
-    `|${table.header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    `|${table.header.map((_, i) => (i === 0 || table.text ? ' --- ' : ' ---: ')).join('|')}|`,
     ...table.rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
   ];
   if (table.caption) lines.push('', table.caption);

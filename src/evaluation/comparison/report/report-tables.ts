@@ -11,6 +11,8 @@ export interface Table {
   readonly header: string[];
   readonly rows: string[][];
   readonly caption?: string;
+  /** Columns of text (replies), not figures: left-aligned. */
+  readonly text?: boolean;
 }
 
 const PROTOCOL_ROWS: [keyof DialogWaeFigures, string][] = [
@@ -154,6 +156,7 @@ export function exampleTable(report: ComparisonReport): Table {
       e.reference,
       ...e.replies.flatMap((r) => [r.sample.map((s, i) => `${i + 1}. ${s}`).join('\n'), `greedy: ${r.greedy}\nbeam: ${r.beam}`]),
     ]),
+    text: true,
     caption: `The first ${report.examples.length} contexts; sampled at T = 1 with z ~ prior, greedy and beam (width ${report.settings.beamWidth}) with z = prior mean.`,
   };
 }
@@ -168,6 +171,7 @@ export function latentTable(report: ComparisonReport): Table {
     title: 'Greedy replies under different z ~ p(z | context)',
     header: ['#', 'Context', 'Reference / z', 'A', 'B'],
     rows,
+    text: true,
     caption: 'Greedy tokens, so every difference between the rows of one context comes from z. A model without z repeats one reply.',
   };
 }

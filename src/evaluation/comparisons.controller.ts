@@ -1,0 +1,36 @@
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { AdminGuard } from '../admin/admin.guard';
+import { zodValidation } from '../admin/zod-validation';
+import { type CreateComparison, createComparisonSchema } from './comparison-request';
+import { ComparisonsService } from './comparisons.service';
+
+@ApiTags('comparisons')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
+@Controller('admin/comparisons')
+export class ComparisonsController {
+  constructor(private readonly service: ComparisonsService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Queue a comparison of two models (version ids or kinds) on test dialogues in CORPUS_DIR' })
+  @ApiAcceptedResponse({ description: '{ id, status: "queued" }' })
+  create(@Body({ schema: createComparisonSchema, pipes: [zodValidation] }) body: CreateComparison) {
+    return this.service.create(body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One comparison: status, progress while running, the JSON report once succeeded, error' })
+  get(@Param('id') id: string) {
+    return this.service.get(id);
+  }
+
+  @Get(':id/report')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @ApiOperation({ summary: 'The report as a self-contained HTML page (409 until the comparison has succeeded)' })
+  @ApiProduces('text/html')
+  report(@Param('id') id: string) {
+    return this.service.reportPage(id);
+  }
+}

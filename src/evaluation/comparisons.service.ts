@@ -1,0 +1,172 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { resolveDatasetFile } from '../admin/dataset-files';
+import { ConflictError, NotFoundError } from '../common/errors';
+import { APP_CONFIG, type AppConfig } from '../config';
+import type { Comparison } from '../generated/prisma/client';
+import { ModelVersionsService } from '../model-versions/model-versions.service';
+import { MODEL_KINDS, type ModelKind } from '../models/model-config';
+import { compareInWorker } from './comparison/compare-in-worker';
+import type { ComparisonReport } from './comparison/comparison-report';
+import type { ComparisonProgress } from './comparison/model-outputs';
+import { renderHtml } from './comparison/report/html-report';
+import type { CreateComparison } from './comparison-request';
+import { ComparisonsRepository } from './comparisons.repository';
+import { winRate } from './metrics/win-rate';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Used when a request names no vectors and this file exists in DATA_DIR (where `npm run word2vec` output is kept). */
+const DEFAULT_VECTORS = 'word2vec-dailydialog.txt';
+/** How long shutdown waits for a running comparison to stop; past it the next start marks the row interrupted. */
+const SHUTDOWN_WAIT_MS = 10_000;
+
+/** What a comparison row stores as params: the request resolved to files and versions. */
+interface ComparisonParams {
+  models: { id: string; name: string; kind: ModelKind; filesPath: string }[];
+  data: string;
+  samples: number;
+  limit?: number;
+  temperatures: number[];
+  seed: number;
+  vectors?: string;
+}
+
+export interface ComparisonView {
+  id: string;
+  status: Comparison['status'];
+  params: unknown;
+  /** While running: the latest progress report of the worker. */
+  progress?: ComparisonProgress;
+  report: unknown;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/**
+ * Model comparisons for the admin API. One runs at a time, in a worker thread, in this process (the
+ * queue is a promise chain: a restart marks what it held interrupted). The report gets the chat's
+ * compare-mode win rate of the two versions before it is stored.
+ */
+@Injectable()
+export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ComparisonsService.name);
+  private readonly progress = new Map<string, ComparisonProgress>();
+  private readonly shutdown = new AbortController();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly comparisons: ComparisonsRepository,
+    private readonly modelVersions: ModelVersionsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const count = await this.comparisons.interruptLeftovers();
+    if (count > 0) this.logger.warn(`marked ${count} comparison(s) interrupted`);
+  }
+
+  /**
+   * Stops a running comparison (at its next decoder step) and waits for its row to say `interrupted`;
+   * modules are destroyed before the database module they import, so the row can still be written.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.shutdown.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.queue, new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  async create(input: CreateComparison): Promise<{ id: string; status: Comparison['status'] }> {
+    const params: ComparisonParams = {
+      models: await Promise.all(input.models.map((ref) => this.version(ref))),
+      data: await resolveDatasetFile('data', input.data, [this.config.corpusDir]),
+      samples: input.samples,
+      limit: input.limit,
+      temperatures: input.temperatures,
+      seed: input.seed,
+      vectors: await this.vectors(input.vectors),
+    };
+    const row = await this.comparisons.create(params);
+    this.queue = this.queue.then(() => this.execute(row.id, params));
+    return { id: row.id, status: row.status };
+  }
+
+  async get(id: string): Promise<ComparisonView> {
+    const row = await this.find(id);
+    const progress = row.status === 'running' ? this.progress.get(id) : undefined;
+    return {
+      id: row.id,
+      status: row.status,
+      params: row.params,
+      ...(progress && { progress }),
+      report: row.report,
+      error: row.error,
+      createdAt: row.createdAt,
+      startedAt: row.startedAt,
+      finishedAt: row.finishedAt,
+    };
+  }
+
+  /** The HTML page of a finished comparison. */
+  async reportPage(id: string): Promise<string> {
+    const row = await this.find(id);
+    if (row.status !== 'succeeded' || !row.report) throw new ConflictError(`comparison ${id} has no report (status ${row.status})`, { id, status: row.status });
+    return renderHtml(row.report as unknown as ComparisonReport);
+  }
+
+  private async find(id: string): Promise<Comparison> {
+    const row = UUID.test(id) ? await this.comparisons.find(id) : null;
+    if (!row) throw new NotFoundError('comparison', id);
+    return row;
+  }
+
+  /** Never rejects: every outcome ends in the row. */
+  private async execute(id: string, params: ComparisonParams): Promise<void> {
+    if (this.shutdown.signal.aborted || !(await this.comparisons.markRunning(id))) return;
+    try {
+      const [a, b] = params.models;
+      const report = await compareInWorker(
+        {
+          models: [
+            { dir: a.filesPath, label: a.name },
+            { dir: b.filesPath, label: b.name },
+          ],
+          data: params.data,
+          samples: params.samples,
+          limit: params.limit,
+          temperatures: params.temperatures,
+          seed: params.seed,
+          vectors: params.vectors,
+        },
+        { signal: this.shutdown.signal, backend: this.config.tfBackend, onProgress: (p) => this.progress.set(id, p) },
+      );
+      report.preferences = { versions: [a.id, b.id], winRate: winRate(await this.comparisons.preferences(a.id, b.id)) };
+      await this.comparisons.finish(id, 'succeeded', { report });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const stopped = this.shutdown.signal.aborted;
+      if (!stopped) this.logger.warn(`comparison ${id} failed: ${message}`);
+      await this.comparisons.finish(id, stopped ? 'interrupted' : 'failed', { error: message }).catch(() => undefined);
+    } finally {
+      this.progress.delete(id);
+    }
+  }
+
+  /** A kind → its active version; an id → that version (404 when unknown). */
+  private async version(ref: string): Promise<ComparisonParams['models'][number]> {
+    const isKind = (MODEL_KINDS as readonly string[]).includes(ref);
+    const id = isKind ? this.modelVersions.activeVersionId(ref as ModelKind) : ref;
+    if (!id) throw new NotFoundError('active model of kind', ref);
+    const v = await this.modelVersions.get(id);
+    return { id: v.id, name: v.name, kind: v.kind, filesPath: v.filesPath };
+  }
+
+  private async vectors(given: string | undefined): Promise<string | undefined> {
+    if (given) return resolveDatasetFile('vectors', given, [this.config.dataDir, this.config.corpusDir]);
+    const fallback = path.join(this.config.dataDir, DEFAULT_VECTORS);
+    return (await fs.stat(fallback).then((s) => s.isFile(), () => false)) ? fallback : undefined;
+  }
+}

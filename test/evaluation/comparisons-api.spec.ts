@@ -1,0 +1,92 @@
+/**
+ * The admin comparison endpoints on the whole application: auth, 202 then a worker-thread run to
+ * `succeeded`, the JSON report with the chat's compare-mode win rate, and the HTML page.
+ */
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { ModelVersionsService } from '../../src/model-versions/model-versions.service';
+import { admin, type AdminTestDirs, adminTestDirs, FINAL, startAdminApp } from '../admin/admin-test-app';
+import { useTensorBackend } from '../support/tensor-backend';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { writeComparisonFixtures } from './comparison-fixtures';
+
+async function waitForComparison(app: INestApplication, id: string, timeoutMs = 90_000): Promise<Record<string, any>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await admin(app).get(`/admin/comparisons/${id}`).expect(200);
+    if (FINAL.includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`comparison ${id} still ${body.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('/admin/comparisons', () => {
+  useTensorBackend(); // the fixtures' models are built in this thread
+  let db: TestDatabase;
+  let dirs: AdminTestDirs;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dirs = await adminTestDirs();
+    await writeComparisonFixtures(dirs.modelsDir, dirs.corpusDir, dirs.dataDir);
+    app = await startAdminApp(db.prisma, dirs);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  test('401 without the admin token', async () => {
+    await request(app.getHttpServer()).post('/admin/comparisons').send({ models: ['hred', 'vhred'] }).expect(401);
+    await request(app.getHttpServer()).get('/admin/comparisons/00000000-0000-0000-0000-000000000000').expect(401);
+  });
+
+  test('400 for a data file outside CORPUS_DIR, 404 for an unknown comparison', async () => {
+    await admin(app).post('/admin/comparisons', { models: ['hred', 'vhred'], data: '../etc/passwd' }).expect(400);
+    await admin(app).get('/admin/comparisons/00000000-0000-0000-0000-000000000000').expect(404);
+  });
+
+  test('202, then succeeded with the JSON report, the chat win rate and the HTML page', async () => {
+    const versions = await app.get(ModelVersionsService).list();
+    const id = (kind: string) => versions.find((v) => v.kind === kind)!.id;
+    const [hred, vhred] = [id('hred'), id('vhred')];
+    // Compare-mode chat: two user messages, each answered by both versions; hred preferred once, vhred twice.
+    const conversation = await db.prisma.conversation.create({ data: { tokenHash: 'test', compareModelIds: [hred, vhred] } });
+    const winners = [vhred, hred, vhred];
+    for (const [i, winner] of winners.entries()) {
+      for (const [j, version] of [hred, vhred].entries()) {
+        await db.prisma.turn.create({
+          data: {
+            conversationId: conversation.id,
+            index: i * 2 + j,
+            speaker: 'bot',
+            text: 'reply',
+            modelVersionId: version,
+            ...(version === winner && { feedback: { create: { rating: 1, preferred: true } } }),
+          },
+        });
+      }
+    }
+
+    const created = await admin(app)
+      .post('/admin/comparisons', { models: [hred, 'vhred'], data: 'test.jsonl', samples: 2, limit: 4, temperatures: [1], vectors: 'vectors.txt' })
+      .expect(202);
+    expect(created.body).toEqual({ id: expect.any(String), status: 'queued' });
+    await admin(app).get(`/admin/comparisons/${created.body.id}/report`).expect((res) => expect([200, 409]).toContain(res.status));
+
+    const done = await waitForComparison(app, created.body.id);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('succeeded');
+    expect(done.report.models.map((m: { kind: string }) => m.kind)).toEqual(['hred', 'vhred']);
+    expect(done.report.settings.contexts).toBe(4);
+    expect(done.report.protocols[0].figures[0].embeddingGreedy).toEqual(expect.any(Number));
+    expect(done.report.preferences.winRate).toMatchObject({ wins: 1, losses: 2, n: 3 });
+    expect(done.report.preferences.winRate.low).toBeLessThan(done.report.preferences.winRate.rate);
+
+    const page = await admin(app).get(`/admin/comparisons/${created.body.id}/report`).expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('<svg');
+    expect(page.text).toContain('Chat preferences (compare mode)');
+  });
+});
