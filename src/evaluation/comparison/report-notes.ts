@@ -23,6 +23,7 @@ export function reportNotes({ set, pair, samples, importanceSamples, vectors }: 
     'Corpus distinct-n (Li et al. 2016): one reply per context; greedy and beam use z = prior mean, "sample" is the first sampled reply (T = 1, z ~ prior).',
     'Temperature sweep: token sampling with z ~ prior; embedding metrics are not computed for it.',
     'Differences are A − B with paired bootstrap percentile intervals (contexts resampled; replies for perplexities).',
+    'Corpus distinct-n and entropy are not means over contexts: a resample repeats replies, which lowers both models\' values and pulls the resampled differences toward 0, so those intervals are conservative (the difference can sit near one end).',
   ];
   for (const o of pair) {
     if (o.config.kind !== 'vhred') {

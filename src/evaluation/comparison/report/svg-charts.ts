@@ -25,7 +25,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-const MARGIN = { left: 52, right: 12, top: 28, bottom: 58 };
+const MARGIN = { left: 52, right: 12, top: 28, bottom: 72 };
 
 interface Frame {
   readonly svg: string[];
@@ -62,13 +62,14 @@ function frame(spec: ChartSpec, centred: boolean): Frame {
   spec.categories.forEach((label, i) => {
     if (i % every === 0) svg.push(`<text x="${x(i)}" y="${MARGIN.top + plotH + 14}" text-anchor="middle" font-size="10">${escapeHtml(label)}</text>`);
   });
-  if (spec.xLabel) svg.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH + 30}" text-anchor="middle" font-size="11">${escapeHtml(spec.xLabel)}</text>`);
+  if (spec.xLabel) svg.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH + 28}" text-anchor="middle" font-size="11">${escapeHtml(spec.xLabel)}</text>`);
+  // Legend: two entries a row under the axis label; a line swatch, dashed like its series.
   spec.series.forEach((s, i) => {
     const lx = MARGIN.left + (i % 2) * (plotW / 2);
-    const ly = height - 12 - (i < 2 ? 12 : 0);
+    const ly = height - 20 + Math.floor(i / 2) * 13 - (spec.series.length > 2 ? 6 : 0);
     svg.push(
-      `<rect x="${lx}" y="${ly - 8}" width="14" height="8" fill="${s.color}"/>`,
-      `<text x="${lx + 18}" y="${ly}" font-size="10">${escapeHtml(s.name)}</text>`,
+      `<line x1="${lx}" x2="${lx + 16}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="3"${s.dashed ? ' stroke-dasharray="4 2"' : ''}/>`,
+      `<text x="${lx + 20}" y="${ly}" font-size="10">${escapeHtml(s.name)}</text>`,
     );
   });
   return { svg, x, y, slot, close: () => [...svg, '</svg>'].join('\n') };
@@ -105,5 +106,5 @@ export function niceMax(value: number): number {
 }
 
 function tick(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(2);
+  return String(Number(value.toPrecision(3)));
 }
