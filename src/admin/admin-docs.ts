@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../config';
+import { EvaluationModule } from '../evaluation/evaluation.module';
 import { AdminModule } from './admin.module';
 
 export const ADMIN_DOCS_PATH = 'admin/docs';
@@ -14,9 +15,9 @@ export function setupAdminDocs(app: INestApplication, config: Pick<AppConfig, 'a
   if (!config.adminToken) return;
   const info = new DocumentBuilder()
     .setTitle('hred-chat admin API')
-    .setDescription('Training runs and model versions. Every route needs `Authorization: Bearer <ADMIN_TOKEN>`.')
+    .setDescription('Training runs, model versions and comparisons. Every route needs `Authorization: Bearer <ADMIN_TOKEN>`.')
     .addBearerAuth()
     .build();
-  const document = SwaggerModule.createDocument(app, info, { include: [AdminModule] });
+  const document = SwaggerModule.createDocument(app, info, { include: [AdminModule, EvaluationModule] });
   SwaggerModule.setup(ADMIN_DOCS_PATH, app, document, { jsonDocumentUrl: `${ADMIN_DOCS_PATH}/json`, yamlDocumentUrl: `${ADMIN_DOCS_PATH}/yaml` });
 }
