@@ -25,7 +25,6 @@ export { trainWord2Vec, DEFAULT_WORD2VEC_OPTIONS, type Word2VecTrainingOptions }
 export { Word2Vec, type EmbeddingMatrix, type Neighbour } from './word2vec/word2vec';
 export { tokenizeWords } from './word-tokens';
 export { readDialogSentences } from './word2vec/dialog-corpus';
-export { SeededRandom } from './random';
 export { scoreReplies, perplexityOf, type ReplyScores, type ImportanceSamplingOptions } from './importance-sampling';
 export { runComparison, type ComparisonSettings, type ComparisonResult } from './comparison/run-comparison';
 export type { ComparisonReport } from './comparison/comparison-report';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DialogueModel } from '../models/dialogue-model';
-import { SeededRandom } from '../evaluation/random';
+import { SeededRandom } from '../common/random';
 import { ConversationState } from './conversation-state';
 import { tidyValue } from './tidy-value';
 

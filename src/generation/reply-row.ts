@@ -1,4 +1,4 @@
-import { SeededRandom } from '../evaluation/random';
+import { SeededRandom } from '../common/random';
 import { EOS_ID, StreamDecoder, Tokenizer } from '../tokenization/tokenizer';
 import { Decoding } from './decoding-options';
 import { EndEvent, FinishReason, TokenEvent } from './generation-events';

@@ -10,7 +10,7 @@ import { DialogueModel } from '../models/dialogue-model';
 import { loadModel, saveModel } from '../models/model-files';
 import { MODEL_PRESETS, parseModelConfig } from '../models/model-config';
 import { buildWordTokenizer, Tokenizer, trainSubwordTokenizer } from '../tokenization';
-import { SeededRandom } from '../evaluation/random';
+import { SeededRandom } from '../common/random';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, TrainerState } from './checkpoint';
 import { scoreDialogues } from './evaluate-loss';
 import { EpochMetrics, TrainingProgress } from './progress';

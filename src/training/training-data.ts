@@ -1,6 +1,6 @@
 import { DialogueIds } from '../models/batch';
 import { readDialogues, Tokenizer } from '../tokenization';
-import { SeededRandom } from '../evaluation/random';
+import { SeededRandom } from '../common/random';
 
 /** Reads a corpus file and encodes every turn; malformed lines are skipped and counted. */
 export async function loadDialogueIds(

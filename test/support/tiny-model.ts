@@ -3,7 +3,7 @@ import { DialogueIds, buildBatch } from '../../src/models/batch';
 import { DialogueModel } from '../../src/models/dialogue-model';
 import { MODEL_PRESETS, ModelKind, parseModelConfig } from '../../src/models/model-config';
 import { trainStep, StepResult } from '../../src/training/train-step';
-import { SeededRandom } from '../../src/evaluation/random';
+import { SeededRandom } from '../../src/common/random';
 
 export function tinyModel(kind: ModelKind, vocabSize = 16, seed = 3, extra: object = {}): DialogueModel {
   return new DialogueModel(parseModelConfig({ kind, vocabSize, ...MODEL_PRESETS.tiny, ...extra }), seed);

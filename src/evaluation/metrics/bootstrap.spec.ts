@@ -1,4 +1,4 @@
-import { SeededRandom } from '../random';
+import { SeededRandom } from '../../common/random';
 import { pairedBootstrap, pairedBootstrapStatistic } from './bootstrap';
 
 const noisyScores = (n: number, seed: number, offset: number): number[] => {

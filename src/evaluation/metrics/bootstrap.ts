@@ -3,7 +3,7 @@
  * the same test contexts (Efron & Tibshirani 1993; Koehn 2004, "Statistical Significance
  * Tests for Machine Translation Evaluation", EMNLP, for its use in NLP).
  */
-import { SeededRandom } from '../random';
+import { SeededRandom } from '../../common/random';
 import { mean, quantileOfSorted } from '../statistics';
 
 export interface PairedBootstrapOptions {

@@ -2,7 +2,7 @@
  * Diagnostics of a VHRED latent space: active units, Gaussian KL, and the mutual information
  * between input and code. A diagonal Gaussian is given by its mean and log-variance vectors.
  */
-import { SeededRandom } from '../random';
+import { SeededRandom } from '../../common/random';
 import { logSumExp, mean } from '../statistics';
 
 // Bound once, as in random.ts: global `Math` lookups are slow inside jest's sandbox.

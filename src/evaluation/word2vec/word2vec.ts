@@ -3,7 +3,7 @@
  * vocabulary, and the plain word2vec text format.
  */
 import type { EmbeddingLookup } from '../metrics/embedding';
-import { SeededRandom } from '../random';
+import { SeededRandom } from '../../common/random';
 import { readWord2VecText, writeWord2VecText } from './text-format';
 
 export interface Neighbour {
