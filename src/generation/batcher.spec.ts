@@ -7,7 +7,7 @@ import { ConversationState } from './conversation-state';
 import { generateReply, lastEvent } from './decode';
 import { DecodingInput } from './decoding-options';
 import { EndEvent, GenerationEvent } from './generation-events';
-import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from './generation-test-kit';
+import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
 
 let tokenizer: WordTokenizer;
 let model: DialogueModel;

@@ -4,7 +4,7 @@ import { initTensorBackend } from '../tensor/backend';
 import { EOS_ID } from '../tokenization/tokenizer';
 import { WordTokenizer } from '../tokenization/word-tokenizer';
 import { ConversationState, initialState, observeUtterances, rebuildState, rebuildStates, utteranceIds } from './conversation-state';
-import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from './generation-test-kit';
+import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
 import { deserializeState, serializeState, StateCodecError } from './state-codec';
 
 let tokenizer: WordTokenizer;

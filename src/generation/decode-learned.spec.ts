@@ -3,7 +3,7 @@ import { buildBatch } from '../models/batch';
 import { initTensorBackend } from '../tensor/backend';
 import { trainStep } from '../training/train-step';
 import { generateReply } from './decode';
-import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from './generation-test-kit';
+import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
 
 // Each reply follows from the utterance it answers: a tiny HRED reproduces all three after ~50 steps
 // (probe: loss 0.17 at 50, 0.02 at 100). A step takes ~0.2 s on the loaded wasm machine, so 100 steps.

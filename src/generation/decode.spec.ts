@@ -6,7 +6,7 @@ import { ConversationState, initialState } from './conversation-state';
 import { generateReply, generateStream } from './decode';
 import { DecodingInput } from './decoding-options';
 import { GenerationEvent, TokenEvent } from './generation-events';
-import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from './generation-test-kit';
+import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
 
 let tokenizer: WordTokenizer;
 let hred: DialogueModel;

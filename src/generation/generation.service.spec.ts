@@ -11,7 +11,7 @@ import { generateReply, lastEvent } from './decode';
 import { GenerationError } from './generation-errors';
 import { GenerationModule } from './generation.module';
 import { GenerationService } from './generation.service';
-import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from './generation-test-kit';
+import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
 
 let tokenizer: WordTokenizer;
 let sut: GenerationService;

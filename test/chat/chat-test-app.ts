@@ -13,7 +13,7 @@ import type { Ack, ClientToServerEvents, ReplyEndEvent, ReplyStartEvent, ReplyTo
 import { CHAT_OPTIONS, type ChatOptions } from '../../src/chat/chat.options';
 import { parseConfig } from '../../src/config';
 import { PrismaService } from '../../src/database/prisma.service';
-import { tinyModel, tinyTokenizer } from '../../src/generation/generation-test-kit';
+import { tinyModel, tinyTokenizer } from '../support/generation-kit';
 import type { ModelKind } from '../../src/models/model-config';
 import { saveModel } from '../../src/models/model-files';
 import { initTensorBackend } from '../../src/tensor/backend';

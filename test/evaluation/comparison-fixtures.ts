@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { tokenizeWords } from '../../src/evaluation/word-tokens';
 import { trainWord2Vec } from '../../src/evaluation/word2vec/skip-gram';
-import { tinyModel, tinyTokenizer } from '../../src/generation/generation-test-kit';
+import { tinyModel, tinyTokenizer } from '../support/generation-kit';
 import { saveModel } from '../../src/models/model-files';
 import type { ModelKind } from '../../src/models/model-config';
 import { TINY_DIALOGUES, writeCorpus } from '../support/tiny-corpus';

@@ -1,9 +1,10 @@
 /** Tiny models and a tiny tokenizer for the generation specs (random weights unless trained). */
-import { DialogueModel } from '../models/dialogue-model';
-import { ModelKind, MODEL_PRESETS, parseModelConfig } from '../models/model-config';
-import { buildWordTokenizer } from '../tokenization/build-word-tokenizer';
-import { WordTokenizer } from '../tokenization/word-tokenizer';
-import { ConversationState, observeUtterances, initialState, utteranceIds } from './conversation-state';
+import { DialogueModel } from '../../src/models/dialogue-model';
+import { ModelKind } from '../../src/models/model-config';
+import { buildWordTokenizer } from '../../src/tokenization/build-word-tokenizer';
+import { WordTokenizer } from '../../src/tokenization/word-tokenizer';
+import { ConversationState, observeUtterances, initialState, utteranceIds } from '../../src/generation/conversation-state';
+import { tinyModel as tinyModelOf } from './tiny-model';
 
 export const TINY_DIALOGUES = [
   ['hello there !', 'hi , how are you ?', 'fine thanks , and you ?', 'good .'],
@@ -15,8 +16,9 @@ export async function tinyTokenizer(): Promise<WordTokenizer> {
   return buildWordTokenizer(TINY_DIALOGUES.flat(), { maxSize: 40 });
 }
 
+/** A tiny model with short utterances, so replies that never say eos end quickly. */
 export function tinyModel(kind: ModelKind, vocabSize: number, seed = 7): DialogueModel {
-  return new DialogueModel(parseModelConfig({ kind, vocabSize, ...MODEL_PRESETS.tiny, maxUtteranceTokens: 12 }), seed);
+  return tinyModelOf(kind, vocabSize, seed, { maxUtteranceTokens: 12 });
 }
 
 /** The state after `turns`, one observe per turn (the incremental path). */
