@@ -28,9 +28,13 @@ export class InProcessTrainingQueue implements TrainingQueue, OnModuleDestroy {
     // Claimed synchronously, so two requests at once cannot both start a run.
     const slot = { runId, abort, done: Promise.resolve() };
     this.current = slot;
-    slot.done = this.executor.execute(runId, abort.signal).finally(() => {
-      if (this.current === slot) this.current = undefined;
-    });
+    slot.done = this.executor
+      .execute(runId, abort.signal)
+      // execute() records every outcome in the run row; this only guards the process against a database outage there.
+      .catch((err: Error) => this.logger.error(`training run ${runId} could not be recorded: ${err.message}`))
+      .finally(() => {
+        if (this.current === slot) this.current = undefined;
+      });
   }
 
   async cancel(runId: string): Promise<boolean> {

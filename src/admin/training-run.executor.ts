@@ -23,7 +23,7 @@ export const SHUTDOWN = 'shutdown';
 /**
  * Executes one queued run, whichever queue hands it over: dataset → trainer in a worker thread (off the
  * event loop, so chat replies keep flowing) → model version registered (not activated). Every outcome
- * ends up in the run's row and as a status event; execute() itself never rejects.
+ * ends up in the run's row and as a status event; execute() rejects only when the database itself fails.
  */
 @Injectable()
 export class TrainingRunExecutor {

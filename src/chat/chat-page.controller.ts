@@ -11,7 +11,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 const PAGE_DIRS = [path.join(__dirname, 'page'), path.resolve(__dirname, '..', '..', 'src', 'chat', 'page')];
 const ASSETS: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8' };
 // The page loads only its own files and talks only to its own origin.
-const CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 @ApiExcludeController()
 @Controller()

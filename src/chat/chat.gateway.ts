@@ -28,7 +28,8 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
  * Every handler returns its ack, which Nest passes to the client's callback (and drops when there is none);
  * nothing thrown escapes, so a bad event never disturbs the socket or anyone else.
  */
-@WebSocketGateway({ namespace: '/chat' })
+// Chat payloads are a few hundred bytes; socket.io's default 1 MB message limit is far more than any client needs.
+@WebSocketGateway({ namespace: '/chat', maxHttpBufferSize: 64 * 1024 })
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly sendSchema;

@@ -60,7 +60,9 @@ export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): 
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue.path.join('.');
+  // An unknown key is reported on the object that holds it: name the key itself.
+  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const field = [...issue.path, ...(unknownKey ? [unknownKey] : [])].join('.');
   const code: ChatErrorCode =
     field === 'text' && issue.code === 'too_small' ? 'text_empty' : field === 'text' && issue.code === 'too_big' ? 'text_too_long' : 'invalid_payload';
   const meta = code === 'text_too_long' && 'maximum' in issue ? { field, max: Number(issue.maximum) } : { field };

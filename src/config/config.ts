@@ -30,7 +30,7 @@ const settings = z.object({
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(), // unset: admin API off
   REDIS_URL: url(['redis:', 'rediss:']).optional(), // unset: single instance, in-process queues
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
-  // Comma-separated origins allowed by CORS (HTTP and socket.io), or *; unset: same origin only.
+  // Comma-separated origins allowed by CORS (HTTP and socket.io, see main.ts), or *; unset: same origin only.
   CORS_ORIGINS: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))

@@ -95,8 +95,26 @@ export class ConversationsRepository {
     });
   }
 
-  upsertFeedback(turnId: string, input: { rating: number; preferred?: boolean }): Promise<Feedback> {
-    return this.prisma.feedback.upsert({ where: { turnId }, create: { turnId, ...input }, update: input });
+  /**
+   * Rates a bot turn. `preferred` is exclusive within a compare group (the bot turns answering one user turn):
+   * marking one clears it on its siblings, in the same transaction.
+   */
+  upsertFeedback(turn: Turn, input: { rating: number; preferred?: boolean }): Promise<Feedback> {
+    return this.prisma.$transaction(async (tx) => {
+      if (input.preferred) {
+        const { conversationId, index } = turn;
+        const before = await tx.turn.findFirst({ where: { conversationId, speaker: 'user', index: { lt: index } }, orderBy: { index: 'desc' } });
+        const after = await tx.turn.findFirst({ where: { conversationId, speaker: 'user', index: { gt: index } }, orderBy: { index: 'asc' } });
+        await tx.feedback.updateMany({
+          where: {
+            turnId: { not: turn.id },
+            turn: { conversationId, speaker: 'bot', index: { gt: before?.index ?? -1, lt: after?.index ?? Number.MAX_SAFE_INTEGER } },
+          },
+          data: { preferred: false },
+        });
+      }
+      return tx.feedback.upsert({ where: { turnId: turn.id }, create: { turnId: turn.id, ...input }, update: input });
+    });
   }
 }
 

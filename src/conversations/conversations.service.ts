@@ -107,7 +107,7 @@ export class ConversationsService {
     if (!turn || turn.conversationId !== conversationId || turn.speaker !== 'bot') {
       throw new NotFoundError('bot turn', 'turnId' in ref ? ref.turnId : ref.replyId);
     }
-    return this.repository.upsertFeedback(turn.id, input);
+    return this.repository.upsertFeedback(turn, input);
   }
 
   private async findTurn(ref: TurnRef): Promise<Turn | null> {

@@ -90,7 +90,10 @@ export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
       vectors: await this.vectors(input.vectors),
     };
     const row = await this.comparisons.create(params);
-    this.queue = this.queue.then(() => this.execute(row.id, params));
+    // execute() records every outcome in the row; the catch keeps a database outage there from breaking the chain.
+    this.queue = this.queue
+      .then(() => this.execute(row.id, params))
+      .catch((err: Error) => this.logger.error(`comparison ${row.id} could not be recorded: ${err.message}`));
     return { id: row.id, status: row.status };
   }
 
@@ -123,7 +126,7 @@ export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
     return row;
   }
 
-  /** Never rejects: every outcome ends in the row. */
+  /** Every outcome ends in the row (it rejects only when the database itself fails). */
   private async execute(id: string, params: ComparisonParams): Promise<void> {
     if (this.shutdown.signal.aborted || !(await this.comparisons.markRunning(id))) return;
     try {

@@ -47,7 +47,9 @@ export class ModelVersionsRepository {
     });
   }
 
-  delete(id: string): Promise<ModelVersion> {
-    return this.prisma.modelVersion.delete({ where: { id } });
+  /** Deletes the version unless it is active; false when it is (or is gone). */
+  async deleteInactive(id: string): Promise<boolean> {
+    const { count } = await this.prisma.modelVersion.deleteMany({ where: { id, isActive: false } });
+    return count > 0;
   }
 }

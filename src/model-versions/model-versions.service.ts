@@ -20,6 +20,7 @@ export interface ResolvedModel {
 export type ModelReference = ModelKind | string;
 
 export const DEFAULT_KIND: ModelKind = 'hred';
+const UNLOAD_GRACE_MS = 30_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -34,6 +35,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   private readonly active = new Map<ModelKind, string>();
   /** Version rows by id: every chat turn resolves its model, and rows change only through this service. */
   private readonly rows = new Map<string, ModelVersion>();
+  private readonly loading = new Map<string, Promise<void>>();
 
   constructor(
     private readonly repository: ModelVersionsRepository,
@@ -58,7 +60,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     for (const kind of MODEL_KINDS) {
       if (this.active.has(kind)) continue;
       const newest = versions.find((v) => v.kind === kind);
-      if (newest) await this.activate(newest.id);
+      if (newest) await this.activate(newest.id).catch((err: Error) => this.logger.error(`cannot activate ${kind} model ${newest.id}: ${err.message}`));
     }
     for (const id of this.active.values()) {
       await this.ensureLoaded(id).catch((err: Error) => this.logger.error(`cannot load model ${id}: ${err.message}`));
@@ -97,7 +99,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     this.rows.clear(); // the previously active row changed too
     const previous = this.active.get(version.kind);
     this.active.set(version.kind, id);
-    if (previous && previous !== id) this.generation.unloadModel(previous);
+    if (previous && previous !== id) this.unloadLater(previous);
     this.logger.log(`activated ${version.kind} model ${version.name} (${id})`);
     return activated;
   }
@@ -105,8 +107,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   /** Deletes a version that is not active; files are removed only when they are the service's own run output. */
   async delete(id: string): Promise<void> {
     const version = await this.get(id);
-    if (version.isActive) throw new ConflictError(`model version ${id} is active; activate another first`, { id });
-    await this.repository.delete(id);
+    // Decided by the database, not the cached row: an activation may have just happened.
+    if (!(await this.repository.deleteInactive(id))) throw new ConflictError(`model version ${id} is active; activate another first`, { id });
     this.rows.delete(id);
     this.generation.unloadModel(id);
     const runs = path.resolve(this.config.dataDir, 'runs') + path.sep;
@@ -128,10 +130,30 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     return { versionId: version.id, kind: version.kind, name: version.name };
   }
 
+  /** Loads a version once, however many requests ask for it at the same time. */
   async ensureLoaded(id: string): Promise<void> {
     if (this.generation.models().some((m) => m.versionId === id && !m.retired)) return;
-    const version = await this.get(id);
-    await this.generation.loadModel(id, version.filesPath);
+    let loading = this.loading.get(id);
+    if (!loading) {
+      loading = this.get(id)
+        .then((version) => this.generation.loadModel(id, version.filesPath))
+        .then(() => undefined)
+        .finally(() => this.loading.delete(id));
+      this.loading.set(id, loading);
+    }
+    await loading;
+  }
+
+  /**
+   * A reply resolves its version, then leases the loaded model a moment later; unloading the previous version
+   * at once could pull it away in between. After the grace period every such reply holds its lease (the
+   * registry disposes the model when the last one ends).
+   */
+  private unloadLater(id: string): void {
+    const timer = setTimeout(() => {
+      if (![...this.active.values()].includes(id)) this.generation.unloadModel(id);
+    }, UNLOAD_GRACE_MS);
+    timer.unref();
   }
 }
 

@@ -85,6 +85,22 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   } catch (err) {
     throw new ModelFileError('MODEL_FILE_CORRUPT', weightsPath, `weights do not match the manifest (${(err as Error).message})`);
   }
+  // The tokenizer first: a model built before a failing step would leak its weights.
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = await loadTokenizer(dir);
+  } catch (err) {
+    tf.dispose(Object.values(tensors));
+    throw err;
+  }
+  if (tokenizer.vocabSize !== file.config.vocabSize) {
+    tf.dispose(Object.values(tensors));
+    throw new ModelFileError(
+      'MODEL_FILE_CORRUPT',
+      path.join(dir, 'tokenizer.json'),
+      `tokenizer has ${tokenizer.vocabSize} entries but the model expects ${file.config.vocabSize}`,
+    );
+  }
   const model = new DialogueModel(file.config);
   try {
     assignWeights(model, tensors, weightsPath);
@@ -93,15 +109,6 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     throw err;
   } finally {
     tf.dispose(Object.values(tensors));
-  }
-  const tokenizer = await loadTokenizer(dir);
-  if (tokenizer.vocabSize !== file.config.vocabSize) {
-    model.dispose();
-    throw new ModelFileError(
-      'MODEL_FILE_CORRUPT',
-      path.join(dir, 'tokenizer.json'),
-      `tokenizer has ${tokenizer.vocabSize} entries but the model expects ${file.config.vocabSize}`,
-    );
   }
   return { model, tokenizer, summary: file.summary, dir };
 }

@@ -15,10 +15,18 @@ export interface BackendInfo {
 }
 
 let active: BackendInfo | undefined;
+let starting: Promise<BackendInfo> | undefined;
 
-/** Initialises the backend (idempotent). `choice` comes from the TF_BACKEND setting. */
-export async function initTensorBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
-  if (active) return active;
+/** Initialises the backend once per process, however many callers race to it. `choice` comes from TF_BACKEND. */
+export function initTensorBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+  starting ??= startBackend(choice).catch((err: Error) => {
+    starting = undefined; // let a later call try again
+    throw err;
+  });
+  return starting;
+}
+
+async function startBackend(choice: BackendChoice): Promise<BackendInfo> {
   const order: BackendName[] = choice === 'auto' ? ['node', 'wasm', 'cpu'] : [choice];
   const errors: string[] = [];
   for (const name of order) {

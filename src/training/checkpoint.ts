@@ -41,16 +41,25 @@ export async function saveCheckpoint(
   const adam = adamPowers(optimizer);
   const powers = { beta1: adam.accBeta1.dataSync()[0], beta2: adam.accBeta2.dataSync()[0] };
   await fs.writeFile(path.join(tmp, STATE_FILE), JSON.stringify({ state, optimizer: specs, powers }, null, 2));
-  // Swap in the complete folder only: an interruption mid-write leaves the previous checkpoint intact.
-  await fs.rm(dir, { recursive: true, force: true });
+  // Swap in the complete folder only, keeping the previous one until the new one is in place:
+  // an interruption at any point leaves a whole checkpoint at `dir` or at `dir.old`.
+  const old = `${dir}.old`;
+  await fs.rm(old, { recursive: true, force: true });
+  await fs.rename(dir, old).catch(() => undefined);
   await fs.rename(tmp, dir);
+  await fs.rm(old, { recursive: true, force: true });
+}
+
+/** The checkpoint folder to read: `dir`, or `dir.old` when an interrupted save left only that. */
+async function checkpointFolder(dir: string): Promise<string | undefined> {
+  for (const candidate of [dir, `${dir}.old`]) {
+    if (await fs.access(path.join(candidate, STATE_FILE)).then(() => true, () => false)) return candidate;
+  }
+  return undefined;
 }
 
 export async function hasCheckpoint(dir: string): Promise<boolean> {
-  return fs.access(path.join(dir, STATE_FILE)).then(
-    () => true,
-    () => false,
-  );
+  return (await checkpointFolder(dir)) !== undefined;
 }
 
 /** Loads model, tokenizer and trainer state; Adam's moments are restored into `optimizer`. */
@@ -58,6 +67,9 @@ export async function loadCheckpoint(
   dir: string,
   makeOptimizer: (learningRate: number) => tf.Optimizer,
 ): Promise<{ model: DialogueModel; tokenizer: Tokenizer; optimizer: tf.Optimizer; state: TrainerState }> {
+  const found = await checkpointFolder(dir);
+  if (!found) throw new Error(`${dir}: no checkpoint`);
+  dir = found;
   const { model, tokenizer } = await loadModel(dir);
   const saved = JSON.parse(await fs.readFile(path.join(dir, STATE_FILE), 'utf8')) as {
     state: TrainerState;
@@ -73,8 +85,10 @@ export async function loadCheckpoint(
   await optimizer.setWeights(saved.optimizer.map((spec) => ({ name: spec.name, tensor: tensors[spec.name] })));
   tf.dispose(Object.values(tensors));
   const adam = adamPowers(optimizer);
-  adam.accBeta1.assign(tf.scalar(saved.powers.beta1));
-  adam.accBeta2.assign(tf.scalar(saved.powers.beta2));
+  tf.tidy(() => {
+    adam.accBeta1.assign(tf.scalar(saved.powers.beta1));
+    adam.accBeta2.assign(tf.scalar(saved.powers.beta2));
+  });
   return { model, tokenizer, optimizer, state: saved.state };
 }
 

@@ -39,7 +39,8 @@ export function trainStep(
   const scale = clipScale(gradNorm, maxGradNorm);
   const clipped: tf.NamedTensorMap = {};
   for (const [name, g] of Object.entries(grads)) clipped[name] = scale < 1 ? tf.mul(g, scale) : g;
-  optimizer.applyGradients(clipped);
+  // A non-finite gradient would poison every weight through Adam's moments: skip the update (reported as NaN loss).
+  if (Number.isFinite(gradNorm)) optimizer.applyGradients(clipped);
   const [loss] = value.dataSync();
   const [nll, kl, bow] = kept.map((t) => t.dataSync()[0]);
   tf.dispose([value, norm, ...kept, ...Object.values(grads), ...Object.values(clipped)]);
