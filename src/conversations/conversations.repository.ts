@@ -108,7 +108,7 @@ export class ConversationsRepository {
         await tx.feedback.updateMany({
           where: {
             turnId: { not: turn.id },
-            turn: { conversationId, speaker: 'bot', index: { gt: before?.index ?? -1, lt: after?.index ?? Number.MAX_SAFE_INTEGER } },
+            turn: { conversationId, speaker: 'bot', index: { gt: before?.index ?? -1, ...(after ? { lt: after.index } : {}) } },
           },
           data: { preferred: false },
         });

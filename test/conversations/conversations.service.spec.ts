@@ -106,6 +106,22 @@ describe(ConversationsService.name, () => {
     await expect(sut.addFeedback(id, { turnId: reply.id }, { rating: 2 as 1 })).rejects.toThrow('rating must be 1 or -1');
   });
 
+  it('keeps one preferred reply per compare group', async () => {
+    const { id } = await sut.start();
+    const bot = (text: string, replyId: string) => ({ speaker: 'bot' as const, text, replyId, finishReason: 'complete' as const });
+    await sut.appendTurn(id, userTurn('q1'));
+    const { turn: a } = await sut.appendTurn(id, bot('a1', 'group1-a'));
+    const { turn: b } = await sut.appendTurn(id, bot('b1', 'group1-b'));
+    await sut.appendTurn(id, userTurn('q2'));
+    const { turn: c } = await sut.appendTurn(id, bot('a2', 'group2-a'));
+    await sut.addFeedback(id, { turnId: a.id }, { rating: 1, preferred: true });
+    await sut.addFeedback(id, { turnId: c.id }, { rating: 1, preferred: true });
+    await sut.addFeedback(id, { turnId: b.id }, { rating: 1, preferred: true }); // changes its mind in group 1
+    const rows = await db.prisma.feedback.findMany({ where: { turnId: { in: [a.id, b.id, c.id] } } });
+    const preferred = Object.fromEntries(rows.map((f) => [f.turnId, f.preferred]));
+    expect(preferred).toEqual({ [a.id]: false, [b.id]: true, [c.id]: true });
+  });
+
   it('rejects invalid input with the field name', async () => {
     const { id } = await sut.start();
     await expect(sut.appendTurn(id, { speaker: 'narrator' as 'bot', text: 'x' })).rejects.toThrow(/^speaker: /);
