@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadModel, saveModel, WeightStorage, WEIGHTS_FILE } from '../models/model-files';
+import { loadModel, saveModel, updateSummary, WeightStorage, WEIGHTS_FILE } from '../models/model-files';
 import { BackendChoice, initTensorBackend } from '../tensor/backend';
 import { scoreDialogues } from '../training/evaluate-loss';
 import { loadDialogueIds } from '../training/training-data';
@@ -30,18 +30,27 @@ async function main(): Promise<void> {
   }
   await initTensorBackend((values.backend ?? process.env.TF_BACKEND ?? 'auto') as BackendChoice);
   const source = await loadModel(values.from);
-  const summary = { ...source.summary, packedFrom: path.basename(path.resolve(values.from)), weightStorage: values.weights, ...(values.license ? { license: values.license } : {}) };
+  const { dialogues } = values.validation
+    ? await loadDialogueIds(values.validation, source.tokenizer, Number(values['max-dialogues']))
+    : { dialogues: [] };
+  const before = dialogues.length ? scoreDialogues(source.model, dialogues).perplexity : undefined;
+  const summary = {
+    ...source.summary,
+    packedFrom: path.basename(path.resolve(values.from)),
+    weightStorage: values.weights,
+    ...(values.license ? { license: values.license } : {}),
+  };
   await saveModel(values.to, source.model, summary, values.weights as WeightStorage);
   await source.tokenizer.save(values.to);
   const size = (await fs.stat(path.join(values.to, WEIGHTS_FILE))).size;
   console.log(`${values.to}: ${(size / 1e6).toFixed(2)} MB of ${values.weights} weights`);
-  if (values.validation) {
+  if (before !== undefined) {
     const packed = await loadModel(values.to);
-    const { dialogues } = await loadDialogueIds(values.validation, source.tokenizer, Number(values['max-dialogues']));
-    const before = scoreDialogues(source.model, dialogues).perplexity;
     const after = scoreDialogues(packed.model, dialogues).perplexity;
-    console.log(`validation perplexity (${dialogues.length} dialogues): ${before.toFixed(3)} → ${after.toFixed(3)}`);
     packed.model.dispose();
+    console.log(`validation perplexity (${dialogues.length} dialogues): ${before.toFixed(3)} → ${after.toFixed(3)}`);
+    // The packed model's own figure, as measured, goes into its summary.
+    await updateSummary(values.to, { validationPerplexity: Number(after.toFixed(3)), validationDialogues: dialogues.length });
   }
   source.model.dispose();
 }

@@ -113,6 +113,12 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   return { model, tokenizer, summary: file.summary, dir };
 }
 
+/** Merges `patch` into the training summary in model.json (weights untouched). */
+export async function updateSummary(dir: string, patch: ModelSummary): Promise<void> {
+  const file = await readModelFile(dir);
+  await writeAtomic(path.join(dir, MODEL_FILE), JSON.stringify({ ...file, summary: { ...file.summary, ...patch } }, null, 2));
+}
+
 /** Reads and validates model.json alone (cheap: for listings and config checks). */
 export async function readModelFile(dir: string): Promise<ModelFile> {
   const file = path.join(dir, MODEL_FILE);
