@@ -16,6 +16,7 @@ export const CHAT_ERROR_CODES = [
   'reply_not_found', // not a reply of this conversation, or (reply:cancel) no longer streaming
   'reply_in_progress', // a reply of this conversation is still streaming; cancel it or wait for reply:end
   'rate_limited', // meta.retryAfterMs
+  'shutting_down', // this server is stopping: reconnect (to another instance) and retry
   'internal', // a bug or an outage: logged, nothing to fix on the client side
 ] as const;
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
@@ -45,6 +46,7 @@ export const chatErrors = {
       conversationId,
       replyIds,
     }),
+  shuttingDown: () => new ChatError('shutting_down', 'this server is shutting down: reconnect and send the message again'),
   rateLimited: (retryAfterMs: number) =>
     new ChatError('rate_limited', `too many events from this connection; retry in ${retryAfterMs} ms`, { retryAfterMs }),
 };

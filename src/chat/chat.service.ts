@@ -37,6 +37,7 @@ const HISTORY_PAGE = 500;
 export class ChatService implements OnModuleDestroy {
   private readonly logger = new Logger(ChatService.name);
   private readonly busy = new Map<string, BusyTurn>();
+  private closing = false;
   /** Turns being answered, awaited at shutdown so every reply row gets its finish reason before the database closes. */
   private readonly answering = new Set<Promise<void>>();
 
@@ -74,6 +75,7 @@ export class ChatService implements OnModuleDestroy {
    */
   async send(client: ChatClient, payload: SendPayload, receivedAt = Date.now()): Promise<{ turnIndex: number; duplicate?: true }> {
     const { conversationId, clientMessageId } = payload;
+    if (this.closing) throw chatErrors.shuttingDown();
     await this.requireAccess(client, conversationId);
     const busy = this.busy.get(conversationId);
     if (busy) {
@@ -114,6 +116,7 @@ export class ChatService implements OnModuleDestroy {
 
   /** Shutdown: stop the replies and wait until each is stored as interrupted. */
   async onModuleDestroy(): Promise<void> {
+    this.closing = true; // a message arriving from now on would start a reply nobody waits for
     this.streamer.cancelAll('shutdown');
     await Promise.allSettled([...this.answering]);
   }
