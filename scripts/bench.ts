@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only train,generation,tokenizer]
+ * npm run bench [-- --quick] [--only tokenizer,train,generation,service]
  * Prints one JSON line per figure (shared/bench/SPEC.md form); the first line names the backend.
  * --quick runs each section on a few steps/replies: a smoke test, not figures to quote.
  */
@@ -7,10 +7,11 @@ import { parseArgs } from 'node:util';
 import { BackendChoice, initTensorBackend } from '../src/tensor/backend';
 import { createBenchContext } from './bench/bench-context';
 import { benchGeneration } from './bench/generation-bench';
+import { benchService } from './bench/service-bench';
 import { benchTokenizers } from './bench/tokenizer-bench';
 import { benchTraining } from './bench/train-bench';
 
-const SECTIONS = { tokenizer: benchTokenizers, train: benchTraining, generation: benchGeneration } as const;
+const SECTIONS = { tokenizer: benchTokenizers, train: benchTraining, generation: benchGeneration, service: benchService } as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, backend: { type: 'string' } } });
