@@ -29,68 +29,24 @@ export interface LossTerms {
 /** Forward pass of a whole batch with teacher forcing. Call inside tf.tidy / variableGrads. */
 export function batchLoss(model: DialogueModel, batch: DialogueBatch, opts: LossOptions): LossTerms {
   const { kind, vocabSize } = model.config;
-  const B = batch.dialogues;
-  const T = batch.turns;
-  const U = batch.utterances;
-  const encIds = tf.tensor2d(batch.encIds, [U, batch.encLength], 'int32');
-  const encMask = tf.tensor2d(batch.encMask, [U, batch.encLength]);
-  const enc = model.encodeUtterances(encIds, encMask);
-
-  const answered = tf.tensor1d(batch.answeredUtterance, 'int32');
-  const memoryValues = tf.gather(enc.outputs, answered) as tf.Tensor3D;
-  const memoryMask = tf.gather(encMask, answered) as tf.Tensor2D;
-
-  let feature: tf.Tensor2D;
+  const inputs = teacherForcedInputs(model, batch);
+  let feature = kind === 'seq2seq' ? inputs.answered : inputs.context!;
   let kl: tf.Scalar = tf.scalar(0);
   let klTerm: tf.Scalar = tf.scalar(0);
   let posteriorMean: tf.Tensor2D | undefined;
-  if (kind === 'seq2seq') {
-    feature = tf.gather(enc.vectors, answered) as tf.Tensor2D;
-  } else {
-    const padded = tf.concat([enc.vectors, tf.zeros([1, enc.vectors.shape[1]])], 0);
-    const slots = tf.gather(padded, tf.tensor1d(batch.slotUtterance, 'int32'));
-    const states = model.contextStates(
-      tf.reshape(slots, [B, T, -1]) as tf.Tensor3D,
-      tf.tensor2d(batch.slotMask, [B, T]),
-    );
-    const context = tf.gather(tf.reshape(states, [B * T, -1]), tf.tensor1d(batch.contextSlot, 'int32')) as tf.Tensor2D;
-    feature = context;
-    if (kind === 'vhred') {
-      const reply = tf.gather(enc.vectors, tf.tensor1d(batch.targetUtterance, 'int32')) as tf.Tensor2D;
-      const q = model.posteriorOf(context, reply);
-      const p = model.priorOf(context);
-      const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', opts.seed) as tf.Tensor2D;
-      const klPerDim = klDiagonal(q, p);
-      kl = tf.sum(klPerDim);
-      klTerm = klPenalty(klPerDim, opts.freeBits);
-      feature = tf.concat([context, reparameterize(q, eps)], 1);
-      posteriorMean = q.mean;
-    }
+  if (kind === 'vhred') {
+    const q = model.posteriorOf(feature, inputs.reply!);
+    const p = model.priorOf(feature);
+    const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', opts.seed) as tf.Tensor2D;
+    const klPerDim = klDiagonal(q, p);
+    kl = tf.sum(klPerDim);
+    klTerm = klPenalty(klPerDim, opts.freeBits);
+    feature = tf.concat([feature, reparameterize(q, eps)], 1);
+    posteriorMean = q.mean;
   }
 
-  const N = batch.targets;
-  const start = model.startDecoder(feature, memoryValues, memoryMask, true);
-  const steps = model.decodeTeacherForced(start, tf.tensor2d(batch.decIn, [N, batch.decLength], 'int32'));
-  // Project to the vocabulary only at real target positions: the largest product, and padding is wasted work.
-  const positions: number[] = [];
-  const labels: number[] = [];
-  for (let j = 0; j < batch.decLength; j++) {
-    for (let n = 0; n < N; n++) {
-      const i = n * batch.decLength + j;
-      if (batch.decMask[i] > 0) {
-        positions.push(j * N + n); // decodeTeacherForced is time-major
-        labels.push(batch.decOut[i]);
-      }
-    }
-  }
-  const logits = model.outputLogits(tf.gather(steps, tf.tensor1d(positions, 'int32')) as tf.Tensor2D);
-  const nll = tf.losses.softmaxCrossEntropy(
-    tf.oneHot(tf.tensor1d(labels, 'int32'), vocabSize),
-    logits,
-    undefined,
-    0,
-    tf.Reduction.SUM,
-  ) as tf.Scalar;
+  const { logits, labels } = targetLogits(model, batch, feature, inputs, true);
+  const nll = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, vocabSize), logits, undefined, 0, tf.Reduction.SUM) as tf.Scalar;
 
   let bow: tf.Scalar = tf.scalar(0);
   if (model.bagOfWords && opts.bowWeight > 0) bow = bagOfWordsNll(model.bagOfWordsLogits(feature), batch, vocabSize);
@@ -153,8 +109,25 @@ export function teacherForcedInputs(model: DialogueModel, batch: DialogueBatch):
  * Call inside tf.tidy.
  */
 export function replyLogLikelihoods(model: DialogueModel, batch: DialogueBatch, feature: tf.Tensor2D, inputs: TeacherForcedInputs): tf.Tensor1D {
+  const { logits, labels, owners } = targetLogits(model, batch, feature, inputs, false);
+  const tokenLogProbs = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(labels, model.config.vocabSize)), 1);
+  // Σ per reply as a product with the one-hot owner matrix: the WASM backend has no UnsortedSegmentSum.
+  return tf.sum(tf.mul(tf.expandDims(tokenLogProbs, 1), tf.oneHot(owners, batch.targets)), 0) as tf.Tensor1D;
+}
+
+/**
+ * Teacher-forced decoding of every reply from `feature`, projected to the vocabulary only at real target
+ * positions (the largest product; padding would be wasted work): logits [M, V], their labels and owning reply.
+ */
+function targetLogits(
+  model: DialogueModel,
+  batch: DialogueBatch,
+  feature: tf.Tensor2D,
+  inputs: TeacherForcedInputs,
+  forTraining: boolean,
+): { logits: tf.Tensor2D; labels: tf.Tensor1D; owners: tf.Tensor1D } {
   const N = batch.targets;
-  const start = model.startDecoder(feature, inputs.memoryValues, inputs.memoryMask);
+  const start = model.startDecoder(feature, inputs.memoryValues, inputs.memoryMask, forTraining);
   const steps = model.decodeTeacherForced(start, tf.tensor2d(batch.decIn, [N, batch.decLength], 'int32'));
   const positions: number[] = [];
   const labels: number[] = [];
@@ -169,8 +142,9 @@ export function replyLogLikelihoods(model: DialogueModel, batch: DialogueBatch, 
       }
     }
   }
-  const logits = model.outputLogits(tf.gather(steps, tf.tensor1d(positions, 'int32')) as tf.Tensor2D);
-  const tokenLogProbs = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tf.tensor1d(labels, 'int32'), model.config.vocabSize)), 1);
-  // Σ per reply as a product with the one-hot owner matrix: the WASM backend has no UnsortedSegmentSum.
-  return tf.sum(tf.mul(tf.expandDims(tokenLogProbs, 1), tf.oneHot(tf.tensor1d(owners, 'int32'), N)), 0) as tf.Tensor1D;
+  return {
+    logits: model.outputLogits(tf.gather(steps, tf.tensor1d(positions, 'int32')) as tf.Tensor2D),
+    labels: tf.tensor1d(labels, 'int32'),
+    owners: tf.tensor1d(owners, 'int32'),
+  };
 }
