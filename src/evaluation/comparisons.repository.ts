@@ -44,19 +44,27 @@ export class ComparisonsRepository {
   }
 
   /**
-   * Chat preferences between versions a and b: every bot turn marked `preferred` in a compare-mode
-   * conversation of exactly these two versions, as 'a' or 'b' by the version that wrote it.
+   * Chat preferences between versions a and b: every bot turn marked `preferred` whose compare group (the bot
+   * turns answering the same user turn) holds a reply of each version, as 'a' or 'b' by the version that wrote
+   * it. Groups are read from the turns themselves, so conversations that compare kinds ("hred" vs "vhred",
+   * as the chat page does) count with the versions that actually answered.
    */
   async preferences(a: string, b: string): Promise<Preference[]> {
-    const rows = await this.prisma.feedback.findMany({
-      where: {
-        preferred: true,
-        turn: { speaker: 'bot', modelVersionId: { in: [a, b] }, conversation: { compareModelIds: { hasEvery: [a, b] } } },
-      },
-      select: { turn: { select: { modelVersionId: true, conversation: { select: { compareModelIds: true } } } } },
+    const preferred = await this.prisma.feedback.findMany({
+      where: { preferred: true, turn: { speaker: 'bot', modelVersionId: { in: [a, b] } } },
+      select: { turn: { select: { conversationId: true, index: true, modelVersionId: true } } },
     });
-    return rows
-      .filter((row) => row.turn.conversation.compareModelIds.length === 2)
-      .map((row) => (row.turn.modelVersionId === a ? 'a' : 'b'));
+    const out: Preference[] = [];
+    for (const { turn } of preferred) {
+      const other = turn.modelVersionId === a ? b : a;
+      const { conversationId, index } = turn;
+      const before = await this.prisma.turn.findFirst({ where: { conversationId, speaker: 'user', index: { lt: index } }, orderBy: { index: 'desc' } });
+      const after = await this.prisma.turn.findFirst({ where: { conversationId, speaker: 'user', index: { gt: index } }, orderBy: { index: 'asc' } });
+      const rival = await this.prisma.turn.count({
+        where: { conversationId, speaker: 'bot', modelVersionId: other, index: { gt: before?.index ?? -1, ...(after ? { lt: after.index } : {}) } },
+      });
+      if (rival > 0) out.push(turn.modelVersionId === a ? 'a' : 'b');
+    }
+    return out;
   }
 }
