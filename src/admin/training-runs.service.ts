@@ -10,8 +10,8 @@ import { type CreateTrainingRun, SHAPE_HYPERPARAMETERS, type StoredDataset } fro
 import { isActive, RESUMABLE_STATUSES, toView, type TrainingRunView } from './training-run.view';
 import { type TrainingRunEvent, TrainingRunEvents } from './training-run-events';
 import { TrainingRunsRepository } from './training-runs.repository';
+import { isUuid } from '../common/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LIST_LIMIT = 100;
 
 /** One server-sent event: `event: <type>` with the JSON data. */
@@ -61,7 +61,7 @@ export class TrainingRunsService implements OnModuleInit {
   }
 
   async get(id: string): Promise<TrainingRunView> {
-    const row = UUID.test(id) ? await this.runs.find(id) : null;
+    const row = isUuid(id) ? await this.runs.find(id) : null;
     if (!row) throw new NotFoundError('training run', id);
     return toView(row);
   }

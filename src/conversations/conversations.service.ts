@@ -23,6 +23,7 @@ import {
 } from './conversation.types';
 import { ConversationsRepository } from './conversations.repository';
 import { toDialogue } from './dialogue-export';
+import { isUuid } from '../common/ids';
 
 /** A conversation as callers see it: never the token hash. */
 export type ConversationInfo = Omit<Conversation, 'tokenHash'>;
@@ -141,10 +142,6 @@ export class ConversationsService {
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
-}
-
-function isUuid(id: unknown): id is string {
-  return z.uuid().safeParse(id).success;
 }
 
 function requireUuid(what: string, id: string) {

@@ -14,8 +14,8 @@ import { renderHtml } from './comparison/report/html-report';
 import type { CreateComparison } from './comparison-request';
 import { ComparisonsRepository } from './comparisons.repository';
 import { winRate } from './metrics/win-rate';
+import { isUuid } from '../common/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Used when a request names no vectors and this file exists in DATA_DIR (where `npm run word2vec` output is kept). */
 const DEFAULT_VECTORS = 'word2vec-dailydialog.txt';
 /** How long shutdown waits for a running comparison to stop; past it the next start marks the row interrupted. */
@@ -121,7 +121,7 @@ export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async find(id: string): Promise<Comparison> {
-    const row = UUID.test(id) ? await this.comparisons.find(id) : null;
+    const row = isUuid(id) ? await this.comparisons.find(id) : null;
     if (!row) throw new NotFoundError('comparison', id);
     return row;
   }

@@ -8,6 +8,7 @@ import { GenerationService } from '../generation/generation.service';
 import { MODEL_KINDS, ModelKind } from '../models/model-config';
 import { MODEL_FILE, readModelFile } from '../models/model-files';
 import { ModelVersionsRepository } from './model-versions.repository';
+import { isUuid } from '../common/ids';
 
 /** What a conversation or request resolves a model reference to. */
 export interface ResolvedModel {
@@ -21,7 +22,6 @@ export type ModelReference = ModelKind | string;
 
 export const DEFAULT_KIND: ModelKind = 'hred';
 const UNLOAD_GRACE_MS = 30_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The model versions the service knows (database) and which is live per kind, joined to the
@@ -74,7 +74,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   async get(id: string): Promise<ModelVersion> {
     const cached = this.rows.get(id);
     if (cached) return cached;
-    const version = UUID.test(id) ? await this.repository.find(id) : null;
+    const version = isUuid(id) ? await this.repository.find(id) : null;
     if (!version) throw new NotFoundError('model version', id);
     this.rows.set(id, version);
     return version;
