@@ -4,7 +4,7 @@ import type { Observable } from 'rxjs';
 import { AdminGuard } from './admin.guard';
 import { type CreateTrainingRun, createTrainingRunSchema } from './training-run.schemas';
 import { type RunMessageEvent, TrainingRunsService } from './training-runs.service';
-import { zodValidation } from './zod-validation';
+import { zodValidation } from '../common/validation';
 
 @ApiTags('training runs')
 @ApiBearerAuth()

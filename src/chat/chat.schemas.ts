@@ -3,6 +3,7 @@
  * Objects are strict, so a misspelt field (e.g. `clientMessageID`) is an error instead of being ignored.
  */
 import { z } from 'zod';
+import { describeIssue } from '../common/validation';
 import { decodingSchema } from '../generation/decoding-options';
 import { MODEL_KINDS } from '../models/model-config';
 import { ChatError, type ChatErrorCode } from './chat-errors';
@@ -60,9 +61,7 @@ export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): 
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  // An unknown key is reported on the object that holds it: name the key itself.
-  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  const field = [...issue.path, ...(unknownKey ? [unknownKey] : [])].join('.');
+  const { field } = describeIssue(issue);
   const code: ChatErrorCode =
     field === 'text' && issue.code === 'too_small' ? 'text_empty' : field === 'text' && issue.code === 'too_big' ? 'text_too_long' : 'invalid_payload';
   const meta = code === 'text_too_long' && 'maximum' in issue ? { field, max: Number(issue.maximum) } : { field };

@@ -1,8 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { z } from 'zod';
-import { InvalidInputError, NotFoundError } from '../common/errors';
+import { NotFoundError } from '../common/errors';
 import type { Conversation, Feedback, Turn } from '../generated/prisma/client';
 import {
   type BotTurnUpdate,
@@ -24,6 +23,7 @@ import {
 import { ConversationsRepository } from './conversations.repository';
 import { toDialogue } from './dialogue-export';
 import { isUuid } from '../common/ids';
+import { parseInput } from '../common/validation';
 
 /** A conversation as callers see it: never the token hash. */
 export type ConversationInfo = Omit<Conversation, 'tokenHash'>;
@@ -40,7 +40,7 @@ export class ConversationsService {
 
   /** The plain resume token is returned only here; only its hash is stored. */
   async start(options: NewConversation = {}): Promise<{ id: string; resumeToken: string }> {
-    const input = parse(newConversationSchema, options);
+    const input = parseInput(newConversationSchema, options);
     const resumeToken = randomBytes(32).toString('base64url');
     const { id } = await this.repository.createConversation({ ...input, tokenHash: hashToken(resumeToken) });
     return { id, resumeToken };
@@ -67,20 +67,20 @@ export class ConversationsService {
    */
   async appendTurn(conversationId: string, turn: NewTurn): Promise<{ turn: Turn; created: boolean }> {
     requireUuid('conversation', conversationId);
-    return this.repository.appendTurn(conversationId, parse(newTurnSchema, turn));
+    return this.repository.appendTurn(conversationId, parseInput(newTurnSchema, turn));
   }
 
   /** Records how a bot reply ended (final text, finish reason, latency). */
   async updateBotTurn(turnId: string, update: BotTurnUpdate): Promise<Turn> {
     requireUuid('bot turn', turnId);
-    const turn = await this.repository.updateBotTurn(turnId, parse(botTurnUpdateSchema, update));
+    const turn = await this.repository.updateBotTurn(turnId, parseInput(botTurnUpdateSchema, update));
     if (!turn) throw new NotFoundError('bot turn', turnId);
     return turn;
   }
 
   /** A page of turns, oldest first; pass `nextBefore` as `before` for the page before it (undefined at the start). */
   async history(conversationId: string, query: HistoryQuery = {}): Promise<{ turns: Turn[]; nextBefore?: number }> {
-    const { before, limit } = parse(historyQuerySchema, query);
+    const { before, limit } = parseInput(historyQuerySchema, query);
     await this.get(conversationId);
     const turns = await this.repository.findTurns(conversationId, before, limit);
     const first = turns[0]?.index ?? 0;
@@ -89,7 +89,7 @@ export class ConversationsService {
 
   /** Most recently active first. */
   async list(query: ListQuery = {}): Promise<{ items: ConversationSummary[]; nextCursor?: string }> {
-    const { limit, cursor } = parse(listQuerySchema, query);
+    const { limit, cursor } = parseInput(listQuerySchema, query);
     const items = await this.repository.listConversations(limit, cursor);
     return { items, nextCursor: items.length === limit ? items[items.length - 1].id : undefined };
   }
@@ -103,7 +103,7 @@ export class ConversationsService {
 
   /** Rates a bot reply of this conversation; rating it again replaces the earlier rating. */
   async addFeedback(conversationId: string, ref: TurnRef, feedback: FeedbackInput): Promise<Feedback> {
-    const input = parse(feedbackSchema, feedback);
+    const input = parseInput(feedbackSchema, feedback);
     const turn = await this.findTurn(ref);
     if (!turn || turn.conversationId !== conversationId || turn.speaker !== 'bot') {
       throw new NotFoundError('bot turn', 'turnId' in ref ? ref.turnId : ref.replyId);
@@ -121,7 +121,7 @@ export class ConversationsService {
    * Reads page by page, so memory stays flat however many conversations there are.
    */
   exportJsonl(options: ExportOptions = {}): Readable {
-    const { since, minRating } = parse(exportOptionsSchema, options);
+    const { since, minRating } = parseInput(exportOptionsSchema, options);
     const repository = this.repository;
     return Readable.from(
       (async function* () {
@@ -148,10 +148,3 @@ function requireUuid(what: string, id: string) {
   if (!isUuid(id)) throw new NotFoundError(what, String(id));
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue.path.join('.');
-  throw new InvalidInputError(field ? `${field}: ${issue.message}` : issue.message, { field });
-}

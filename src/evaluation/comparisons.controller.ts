@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../admin/admin.guard';
-import { zodValidation } from '../admin/zod-validation';
+import { zodValidation } from '../common/validation';
 import { type CreateComparison, createComparisonSchema } from './comparison-request';
 import { ComparisonsService } from './comparisons.service';
 

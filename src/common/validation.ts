@@ -1,6 +1,7 @@
 import { StandardSchemaValidationPipe } from '@nestjs/common';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { InvalidInputError } from '../common/errors';
+import type { z } from 'zod';
+import { InvalidInputError } from './errors';
 
 /**
  * Validates a `@Body({ schema })` against its zod schema; a failure is a 400 whose message names each
@@ -19,7 +20,15 @@ function invalidInput(issues: readonly StandardSchemaV1.Issue[]): InvalidInputEr
   });
 }
 
-function describeIssue(issue: StandardSchemaV1.Issue): { field: string; reason: string } {
+/** Parses `value`, or throws an InvalidInputError naming each bad field (the same message as the pipe). */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw invalidInput(result.error.issues as readonly StandardSchemaV1.Issue[]);
+}
+
+/** The field an issue is about (dotted path; for an unknown key, the key itself) and why. */
+export function describeIssue(issue: StandardSchemaV1.Issue): { field: string; reason: string } {
   const path = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment));
   // zod reports unknown keys on the object that holds them; name the key itself instead.
   const { code, keys } = issue as { code?: string; keys?: string[] };
