@@ -136,6 +136,7 @@ export class ChatService implements OnModuleDestroy {
   private answer(turn: BusyTurn, turnIndex: number, replies: PlannedReply[]): void {
     const { conversationId } = replies[0];
     turn.replyIds.push(...replies.map((r) => r.replyId));
+    this.streamer.register(replies);
     const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.streamer.run(replies, turnIndex))
       .catch((error: unknown) => this.logger.error(`replies in conversation ${conversationId} failed: ${String(error)}`))

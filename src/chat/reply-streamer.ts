@@ -38,9 +38,17 @@ export class ReplyStreamer {
     private readonly broadcaster: ChatBroadcaster,
   ) {}
 
+  /**
+   * Makes the replies cancellable from the moment their ids are known (the send ack), before run() starts:
+   * a reply:cancel or a shutdown in between stops them instead of missing them.
+   */
+  register(replies: PlannedReply[]): void {
+    for (const reply of replies) this.controllers.set(reply.replyId, new AbortController());
+  }
+
   /** Rows first, in column order (a compare group is stored in column order), then all replies at once. */
   async run(replies: PlannedReply[], turnIndex: number): Promise<void> {
-    for (const reply of replies) this.controllers.set(reply.replyId, new AbortController());
+    for (const reply of replies) if (!this.controllers.has(reply.replyId)) this.controllers.set(reply.replyId, new AbortController());
     try {
       const started: { reply: PlannedReply; turnId?: string; decoding: ChatDecoding }[] = [];
       for (const reply of replies) {
