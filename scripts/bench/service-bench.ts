@@ -7,9 +7,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../test/support/free-port';
 import { io, type Socket } from 'socket.io-client';
 import { DialogueModel } from '../../src/models/dialogue-model';
 import { parseModelConfig } from '../../src/models/model-config';
@@ -97,15 +97,5 @@ function startServer(root: string, port: number): Promise<ChildProcess> {
     const retry = () => (Date.now() > deadline ? reject(new Error('the server did not become healthy')) : setTimeout(poll, 500));
     server.once('exit', (code) => reject(new Error(`the server exited with code ${code}`)));
     poll();
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
   });
 }
