@@ -105,11 +105,10 @@ export class ModelRegistry {
     }));
   }
 
-  /** Disposes every model, in flight or not (shutdown). */
+  /** Shutdown: retires every model; each is disposed now if idle, else when its last reply releases it. */
   disposeAll(): void {
-    for (const e of [...this.current.values(), ...this.retiring]) e.model.dispose();
+    for (const e of this.current.values()) this.retire(e);
     this.current.clear();
-    this.retiring.clear();
   }
 
   private retire(entry: ModelEntry): void {
