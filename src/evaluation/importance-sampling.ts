@@ -17,6 +17,7 @@ import type { DialogueModel } from '../models/dialogue-model';
 import { klDiagonal, reparameterize, type Gaussian } from '../models/latent';
 import { replyLogLikelihoods, teacherForcedInputs } from '../models/loss';
 import { logSumExp } from './statistics';
+import { tfSeed } from '../tensor/seed';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -91,7 +92,7 @@ export function scoreReplies(model: DialogueModel, dialogues: DialogueIds[], opt
       const weights: Float32Array[] = []; // [K][N]
       const reconstruction = new Float64Array(N);
       for (let k = 0; k < K; k++) {
-        const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', seed + start * K + k) as tf.Tensor2D;
+        const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', tfSeed(seed + start * K + k)) as tf.Tensor2D;
         const z = reparameterize(q, eps);
         const ll = replyLogLikelihoods(model, batch, tf.concat([context, z], 1), inputs);
         ll.dataSync().forEach((value, n) => (reconstruction[n] += value / K));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { tfSeed } from '../tensor/seed';
 import { DialogueBatch } from './batch';
 import { DialogueModel } from './dialogue-model';
 import { klDiagonal, klPenalty, reparameterize } from './latent';
@@ -37,7 +38,7 @@ export function batchLoss(model: DialogueModel, batch: DialogueBatch, opts: Loss
   if (kind === 'vhred') {
     const q = model.posteriorOf(feature, inputs.reply!);
     const p = model.priorOf(feature);
-    const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', opts.seed) as tf.Tensor2D;
+    const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', tfSeed(opts.seed)) as tf.Tensor2D;
     const klPerDim = klDiagonal(q, p);
     kl = tf.sum(klPerDim);
     klTerm = klPenalty(klPerDim, opts.freeBits);
