@@ -1,5 +1,5 @@
 /**
- * Boots the whole application for admin API tests, as test/health does, with its own temp DATA_DIR,
+ * Boots the whole application for admin API tests on a free port, as test/health does, with its own temp DATA_DIR,
  * MODELS_DIR and CORPUS_DIR (holding the tiny corpus as train.jsonl) and the wasm backend.
  */
 import type { INestApplication } from '@nestjs/common';
@@ -45,7 +45,8 @@ export async function startAdminApp(prisma: PrismaService, dirs: AdminTestDirs, 
   const app = moduleRef.createNestApplication();
   app.enableShutdownHooks();
   setupAdminDocs(app, config);
-  await app.init();
+  // Listening (not just init) so the tests can chat with it over socket.io as a user would.
+  await app.listen(0, '127.0.0.1');
   return app;
 }
 
@@ -77,3 +78,8 @@ export async function waitForRun(
 }
 
 export const FINAL = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+
+/** The URL a socket.io client connects to. */
+export async function appUrl(app: INestApplication): Promise<string> {
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+}
