@@ -52,6 +52,19 @@ describe('conversation state', () => {
     model.dispose();
   });
 
+  test('continuing from an earlier state (a history read in chunks) equals reading it whole', () => {
+    const model = tinyModel('vhred', tokenizer.vocabSize);
+    const turns = [...TINY_DIALOGUES[0], ...TINY_DIALOGUES[1], ...TINY_DIALOGUES[2]];
+    const ids = turns.map((t) => utteranceIds(tokenizer, t, model.config));
+    let state = initialState(model);
+    for (let k = 0; k < ids.length; k += 3) [state] = rebuildStates(model, [ids.slice(k, k + 3)], [state]);
+    expectSameState(state, rebuildState(model, ids));
+    expect(state.turns).toBe(turns.length);
+    const [unchanged] = rebuildStates(model, [[]], [state]);
+    expect(unchanged).toBe(state);
+    model.dispose();
+  });
+
   test('batched observe over conversations of different lengths equals observing each alone', () => {
     const model = tinyModel('hred', tokenizer.vocabSize);
     const [a, b] = [TINY_DIALOGUES[0], TINY_DIALOGUES[1]];

@@ -94,12 +94,15 @@ export function rebuildState(model: DialogueModel, utterances: number[][]): Conv
  * The states after whole stored conversations: every turn of every conversation encoded in one encoder
  * call, then the context GRU stepped turn by turn over all conversations at once (contextStep, as
  * observeUtterances does, so the result equals folding observeUtterances over the turns).
+ * `from[i]` continues conversation i from an earlier state instead of the initial one, so a long history
+ * can be read in chunks (GenerationService does, to keep each synchronous step short).
  */
-export function rebuildStates(model: DialogueModel, conversations: number[][][]): ConversationState[] {
+export function rebuildStates(model: DialogueModel, conversations: number[][][], from?: readonly ConversationState[]): ConversationState[] {
   const c = model.config;
   const D = 2 * c.encoderUnits;
   const live = conversations.flatMap((turns, i) => (turns.length > 0 ? [i] : []));
-  const states = conversations.map(() => initialState(model));
+  const states = conversations.map((_, i) => from?.[i] ?? initialState(model));
+  states.forEach((s) => assertStateFits(model, s));
   if (live.length === 0) return states;
   const utterances = live.flatMap((i) => conversations[i]);
   const firstRow = live.map((_, j) => live.slice(0, j).reduce((n, i) => n + conversations[i].length, 0));
@@ -115,7 +118,7 @@ export function rebuildStates(model: DialogueModel, conversations: number[][][])
     if (c.kind !== 'seq2seq') {
       const B = live.length;
       const T = Math.max(...turnCount);
-      let h = tf.zeros([B, c.contextUnits]) as tf.Tensor2D;
+      let h = tf.tensor2d(concatRows(live.map((i) => states[i].context)), [B, c.contextUnits]);
       const after: tf.Tensor2D[] = [];
       for (let t = 0; t < T; t++) {
         // a conversation already ended re-reads its last turn; its state at that point is not used
@@ -130,7 +133,7 @@ export function rebuildStates(model: DialogueModel, conversations: number[][][])
       const length = input.lengths[lastRow[j]];
       states[i] = {
         kind: c.kind,
-        turns: turnCount[j],
+        turns: states[i].turns + turnCount[j],
         context: contexts ? contexts.slice(j * c.contextUnits, (j + 1) * c.contextUnits) : new Float32Array(0),
         lastOutputs: outputs.slice(j * L * D, (j * L + length) * D),
         lastLength: length,

@@ -6,11 +6,11 @@ import { HEALTH_CONTRIBUTORS, HealthContributor, HealthModule } from '../health'
 import { saveModel } from '../models/model-files';
 import { initTensorBackend } from '../tensor/backend';
 import { WordTokenizer } from '../tokenization/word-tokenizer';
-import { rebuildState, utteranceIds } from './conversation-state';
+import { ConversationState, rebuildState, utteranceIds } from './conversation-state';
 import { generateReply, lastEvent } from './decode';
 import { GenerationError } from './generation-errors';
 import { GenerationModule } from './generation.module';
-import { GenerationService } from './generation.service';
+import { GenerationService, REBUILD_CHUNK_TURNS } from './generation.service';
 import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
 
 let tokenizer: WordTokenizer;
@@ -31,6 +31,12 @@ beforeAll(async () => {
 });
 afterAll(() => sut.onModuleDestroy());
 
+function expectClose(a: ConversationState, b: ConversationState): void {
+  expect(a.turns).toBe(b.turns);
+  a.context.forEach((x, i) => expect(x).toBeCloseTo(b.context[i], 5));
+  a.lastOutputs.forEach((x, i) => expect(x).toBeCloseTo(b.lastOutputs[i], 5));
+}
+
 describe(GenerationService.name, () => {
   test('replies to a stored history with the model named by version or by kind', async () => {
     const entry = loaded('hred', 2);
@@ -42,21 +48,33 @@ describe(GenerationService.name, () => {
 
   test('an unknown model is a MODEL_NOT_LOADED error', async () => {
     await expect(lastEvent(sut.reply('nope', history, greedy))).rejects.toMatchObject({ code: 'MODEL_NOT_LOADED' });
-    expect(() => sut.stateFor({ kind: 'vhred' }, history)).toThrow(GenerationError);
+    await expect(sut.stateFor({ kind: 'vhred' }, history)).rejects.toThrow(GenerationError);
   });
 
-  test('states are cached per conversation and turn count; later turns advance the longest cached prefix', () => {
+  test('states are cached per conversation and turn count; later turns advance the longest cached prefix', async () => {
     sut.registerModel('v2', loaded('hred', 3));
     const twoTurns = { id: 'c2', turns: TINY_DIALOGUES[0].slice(0, 2) };
-    const first = sut.stateFor('v2', twoTurns);
-    expect(sut.stateFor('v2', { ...twoTurns })).toBe(first);
+    const first = await sut.stateFor('v2', twoTurns);
+    expect(await sut.stateFor('v2', { ...twoTurns })).toBe(first);
     const fourTurns = { id: 'c2', turns: TINY_DIALOGUES[0] }; // a bot reply and a user turn later
-    const next = sut.stateFor('v2', fourTurns);
+    const next = await sut.stateFor('v2', fourTurns);
     expect(next.turns).toBe(4);
     const { model } = loaded('hred', 3);
     const rebuilt = rebuildState(model, fourTurns.turns.map((t) => utteranceIds(tokenizer, t, model.config)));
-    next.context.forEach((x, i) => expect(x).toBeCloseTo(rebuilt.context[i], 5));
-    next.lastOutputs.forEach((x, i) => expect(x).toBeCloseTo(rebuilt.lastOutputs[i], 5));
+    expectClose(next, rebuilt);
+    model.dispose();
+  });
+
+  test('a long stored history is rebuilt in chunks with the event loop free between them, to the same state', async () => {
+    sut.registerModel('v6', loaded('hred', 6));
+    const turns = Array.from({ length: 3 * REBUILD_CHUNK_TURNS + 5 }, (_, i) => TINY_DIALOGUES[i % TINY_DIALOGUES.length][i % 2]);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const state = await sut.stateFor('v6', { id: 'long', turns });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThanOrEqual(3); // the timer ran between the four chunks
+    const { model } = loaded('hred', 6);
+    expectClose(state, rebuildState(model, turns.map((t) => utteranceIds(tokenizer, t, model.config))));
     model.dispose();
   });
 

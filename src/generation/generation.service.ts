@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadModel, LoadedModel } from '../models/model-files';
 import { backendInfo, BackendInfo, initTensorBackend } from '../tensor/backend';
 import { ReplyBatcher } from './batcher';
-import { ConversationState, observeUtterances, rebuildState, utteranceIds } from './conversation-state';
+import { ConversationState, initialState, rebuildStates, utteranceIds } from './conversation-state';
 import { DecodingInput } from './decoding-options';
 import { GenerationEvent } from './generation-events';
 import { LruCache } from './lru-cache';
@@ -18,6 +18,11 @@ export interface ConversationHistory {
 /** Conversation states kept in memory; a small-model state is ~60 KB (31 × 512 floats of encoder outputs). */
 const STATE_CACHE_ENTRIES = 2000;
 const MAX_BATCH_SIZE = 32;
+/**
+ * Turns read per synchronous encoder call when a state is rebuilt from stored turns: a conversation of
+ * thousands of turns is read in steps of this size with the event loop free between them.
+ */
+export const REBUILD_CHUNK_TURNS = 32;
 
 /**
  * Replies from the loaded models. Conversation states are cached per (model load, conversation, turn
@@ -63,8 +68,13 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The state after every turn of `conversation` for the model `modelRef` names now. */
-  stateFor(modelRef: ModelRef, conversation: ConversationHistory): ConversationState {
-    return this.stateWith(this.registry.resolve(modelRef), conversation);
+  async stateFor(modelRef: ModelRef, conversation: ConversationHistory): Promise<ConversationState> {
+    const lease = this.registry.acquire(modelRef);
+    try {
+      return await this.stateWith(lease.entry, conversation);
+    } finally {
+      lease.release();
+    }
   }
 
   /**
@@ -81,7 +91,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     const lease = this.registry.acquire(modelRef);
     try {
       const { model, tokenizer } = lease.entry;
-      const state = isHistory(stateOrHistory) ? this.stateWith(lease.entry, stateOrHistory) : stateOrHistory;
+      const state = isHistory(stateOrHistory) ? await this.stateWith(lease.entry, stateOrHistory) : stateOrHistory;
       yield* this.batcher.submit(model, tokenizer, state, decoding, signal);
     } finally {
       lease.release();
@@ -94,21 +104,23 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Cached state, or the longest cached prefix advanced by the turns after it (one utterance encoding
-   * each: after a bot reply and a user turn that is two), or a rebuild from every stored turn.
+   * Cached state, or the longest cached prefix advanced by the turns after it (after a bot reply and a
+   * user turn that is two encodings), or a rebuild from every stored turn, REBUILD_CHUNK_TURNS at a time.
    * Stored turns never change, so (conversation id, turn count) names a state for one model load.
    */
-  private stateWith(entry: ModelEntry, conversation: ConversationHistory): ConversationState {
+  private async stateWith(entry: ModelEntry, conversation: ConversationHistory): Promise<ConversationState> {
     const key = (turns: number) => `${entry.generation}:${conversation.id}:${turns}`;
     const n = conversation.turns.length;
     const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
     let k = n;
     let state = this.states.get(key(k));
     while (!state && k > 0) state = this.states.get(key(--k));
-    if (!state) {
-      state = rebuildState(entry.model, conversation.turns.map(ids));
-    } else {
-      for (; k < n; k++) [state] = observeUtterances(entry.model, [state], [ids(conversation.turns[k])]);
+    state ??= initialState(entry.model);
+    while (k < n) {
+      const chunk = conversation.turns.slice(k, k + REBUILD_CHUNK_TURNS).map(ids);
+      [state] = rebuildStates(entry.model, [chunk], [state]);
+      k += chunk.length;
+      if (k < n) await new Promise((resolve) => setImmediate(resolve));
     }
     this.states.set(key(n), state);
     return state;
