@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module';
 import { ChatModule } from './chat/chat.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { AppErrorFilter } from './common/app-error.filter';
 import { loggerOptions } from './common/logger.options';
 import { type AppConfig, ConfigModule } from './config';
@@ -23,6 +24,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         HealthModule,
         DatabaseModule,
+        ClusterModule,
         ConversationsModule,
         ModelVersionsModule,
         AdminModule,

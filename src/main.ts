@@ -1,21 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { setupAdminDocs } from './admin/admin-docs';
 import { AppModule } from './app.module';
-import { CorsIoAdapter } from './chat/cors-io-adapter';
+import { configureApp } from './app.setup';
 import { loadConfigOrExit } from './config';
 
 async function bootstrap() {
   const config = loadConfigOrExit();
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks(); // SIGTERM/SIGINT: close connections, stop jobs, close the database
-  setupAdminDocs(app, config); // /admin/docs, only when ADMIN_TOKEN is set
-  if (config.corsOrigins) {
-    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
-    app.useWebSocketAdapter(new CorsIoAdapter(app, config.corsOrigins));
-  }
+  configureApp(app, config);
   await app.listen(config.port, config.host);
   app.get(Logger).log(`Listening on http://${config.host}:${config.port}`);
 }

@@ -12,10 +12,16 @@ const SHUTDOWN_WAIT_MS = 10_000;
  */
 export class InProcessTrainingQueue implements TrainingQueue, OnModuleDestroy {
   readonly durable = false;
+  readonly executesRuns = true;
   private readonly logger = new Logger(InProcessTrainingQueue.name);
   private current?: { runId: string; abort: AbortController; done: Promise<void> };
 
   constructor(private readonly executor: TrainingRunExecutor) {}
+
+  /** Nobody else trains: every run left running belonged to a stopped process. */
+  async heldElsewhere(): Promise<Set<string>> {
+    return new Set();
+  }
 
   async enqueue(runId: string): Promise<void> {
     if (this.current) {

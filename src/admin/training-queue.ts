@@ -8,6 +8,10 @@
 export interface TrainingQueue {
   /** true when waiting runs survive a restart (Redis); then only `running` rows are interrupted at start-up. */
   readonly durable: boolean;
+  /** false on API instances that leave the runs to worker processes (TRAINING_WORKER=false): they mark none interrupted. */
+  readonly executesRuns: boolean;
+  /** Of these runs, the ones a live process (another worker) is training now: not leftovers of a stopped one. */
+  heldElsewhere(runIds: string[]): Promise<Set<string>>;
   /** Accepts a run whose row is `queued`. Throws ConflictError when it cannot take one more now. */
   enqueue(runId: string): Promise<void>;
   /**

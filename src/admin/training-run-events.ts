@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { CLUSTER_BUS, type ClusterBus } from '../cluster/cluster-bus';
 import type { JobStatus } from '../generated/prisma/client';
 import type { TrainingProgress } from '../training/progress';
 
@@ -9,17 +10,30 @@ export type TrainingRunEvent =
 
 type Listener = (event: TrainingRunEvent) => void;
 
+/** Cluster topic: run events of a worker process, for SSE subscribers on any instance. */
+const EVENTS_TOPIC = 'training-run-events';
+
 /**
- * In-process publish/subscribe per run: the executor publishes, SSE streams subscribe. Nothing is
- * buffered, so a subscriber first reads the run row and then follows the events. A queue whose runs
- * execute in another process would republish their events here (see training-queue.ts).
+ * Publish/subscribe per run: the executor publishes, SSE streams subscribe. Events also cross the cluster
+ * bus, so a run trained by `npm run worker` is followed from any instance. Nothing is buffered: a
+ * subscriber first reads the run row and then follows the events.
  */
 @Injectable()
-export class TrainingRunEvents {
+export class TrainingRunEvents implements OnModuleDestroy {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(@Inject(CLUSTER_BUS) private readonly cluster: ClusterBus) {
+    // Peers are our own processes; the shape is checked where it matters (runId routes, SSE serialises).
+    this.unsubscribe = cluster.subscribe(EVENTS_TOPIC, (payload) => {
+      const event = payload as TrainingRunEvent;
+      if (typeof event?.runId === 'string') this.deliver(event);
+    });
+  }
 
   publish(event: TrainingRunEvent): void {
-    for (const listener of this.listeners.get(event.runId) ?? []) listener(event);
+    this.deliver(event);
+    void this.cluster.publish(EVENTS_TOPIC, event).catch(() => {}); // the row holds the truth; SSE is best effort
   }
 
   /** Returns the unsubscribe function. */
@@ -30,5 +44,13 @@ export class TrainingRunEvents {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(runId);
     };
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  private deliver(event: TrainingRunEvent): void {
+    for (const listener of this.listeners.get(event.runId) ?? []) listener(event);
   }
 }

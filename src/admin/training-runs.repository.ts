@@ -68,13 +68,16 @@ export class TrainingRunsRepository {
   }
 
   /** At start-up: runs left in `statuses` by a previous process are marked interrupted. Returns their ids. */
-  async interruptLeftovers(statuses: JobStatus[]): Promise<string[]> {
+  async interruptLeftovers(statuses: JobStatus[], heldElsewhere: (ids: string[]) => Promise<Set<string>>): Promise<string[]> {
     const rows = await this.prisma.trainingRun.findMany({ where: { status: { in: statuses } }, select: { id: true } });
     if (rows.length === 0) return [];
+    const held = await heldElsewhere(rows.map((r) => r.id));
+    const ids = rows.map((r) => r.id).filter((id) => !held.has(id));
+    if (ids.length === 0) return [];
     await this.prisma.trainingRun.updateMany({
-      where: { id: { in: rows.map((r) => r.id) }, status: { in: statuses } },
+      where: { id: { in: ids }, status: { in: statuses } },
       data: { status: 'interrupted', error: INTERRUPTED_HINT },
     });
-    return rows.map((r) => r.id);
+    return ids;
   }
 }

@@ -35,7 +35,9 @@ export class TrainingRunsService implements OnModuleInit {
 
   /** A run that was running when the service last stopped can never finish: mark it resumable. */
   async onModuleInit(): Promise<void> {
-    const ids = await this.runs.interruptLeftovers(this.queue.durable ? ['running'] : ['queued', 'running']);
+    if (!this.queue.executesRuns) return;
+    const statuses: JobStatus[] = this.queue.durable ? ['running'] : ['queued', 'running'];
+    const ids = await this.runs.interruptLeftovers(statuses, (candidates) => this.queue.heldElsewhere(candidates));
     if (ids.length > 0) this.logger.warn(`marked interrupted: training runs ${ids.join(', ')}`);
   }
 

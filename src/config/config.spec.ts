@@ -11,6 +11,8 @@ describe(parseConfig.name, () => {
       modelsDir: path.resolve('models'),
       adminToken: undefined,
       redisUrl: undefined,
+      redisPrefix: 'hred',
+      trainingWorker: true,
       logLevel: 'info',
       corsOrigins: undefined,
       maxMessageChars: 1000,
@@ -33,8 +35,12 @@ describe(parseConfig.name, () => {
       MAX_MESSAGE_CHARS: '500',
       TF_BACKEND: 'wasm',
       LOG_LEVEL: 'debug',
+      REDIS_URL: 'redis://cache:6379',
+      REDIS_PREFIX: 'chat-eu',
+      TRAINING_WORKER: 'false',
     });
     expect(config).toMatchObject({ port: 8080, maxMessageChars: 500, tfBackend: 'wasm', logLevel: 'debug' });
+    expect(config).toMatchObject({ redisUrl: 'redis://cache:6379', redisPrefix: 'chat-eu', trainingWorker: false });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 

@@ -29,6 +29,10 @@ const settings = z.object({
   MODELS_DIR: dir.default(() => path.resolve('models')),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(), // unset: admin API off
   REDIS_URL: url(['redis:', 'rediss:']).optional(), // unset: single instance, in-process queues
+  // Namespace of every Redis key and channel (queue, socket.io adapter, cluster bus): one per deployment.
+  REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores').default('hred'),
+  // With REDIS_URL: whether this process trains queued runs (false on API instances beside `npm run worker`).
+  TRAINING_WORKER: oneOf(['true', 'false'] as const).transform((v) => v === 'true').default(true),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
   // Comma-separated origins allowed by CORS (HTTP and socket.io, see main.ts), or *; unset: same origin only.
   CORS_ORIGINS: z
@@ -53,6 +57,8 @@ export interface AppConfig {
   modelsDir: string;
   adminToken?: string;
   redisUrl?: string;
+  redisPrefix: string;
+  trainingWorker: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
   corsOrigins?: string[];
   maxMessageChars: number;
@@ -89,6 +95,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     modelsDir: s.MODELS_DIR,
     adminToken: s.ADMIN_TOKEN,
     redisUrl: s.REDIS_URL,
+    redisPrefix: s.REDIS_PREFIX,
+    trainingWorker: s.TRAINING_WORKER,
     logLevel: s.LOG_LEVEL,
     corsOrigins: s.CORS_ORIGINS,
     maxMessageChars: s.MAX_MESSAGE_CHARS,

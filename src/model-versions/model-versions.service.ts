@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { z } from 'zod';
+import { CLUSTER_BUS, type ClusterBus } from '../cluster/cluster-bus';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -22,6 +24,9 @@ export type ModelReference = ModelKind | string;
 
 export const DEFAULT_KIND: ModelKind = 'hred';
 const UNLOAD_GRACE_MS = 30_000;
+/** Cluster topic: a version became active on one instance; every other instance swaps to it too. */
+const ACTIVATED_TOPIC = 'model-activated';
+const activatedMessage = z.object({ kind: z.enum(MODEL_KINDS), versionId: z.string().refine(isUuid) });
 
 /**
  * The model versions the service knows (database) and which is live per kind, joined to the
@@ -29,19 +34,27 @@ const UNLOAD_GRACE_MS = 30_000;
  * so the swap is instant: replies already streaming finish on the model they leased.
  */
 @Injectable()
-export class ModelVersionsService implements OnApplicationBootstrap {
+export class ModelVersionsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ModelVersionsService.name);
   /** kind → active version id, mirrored from the database. */
   private readonly active = new Map<ModelKind, string>();
   /** Version rows by id: every chat turn resolves its model, and rows change only through this service. */
   private readonly rows = new Map<string, ModelVersion>();
   private readonly loading = new Map<string, Promise<void>>();
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly repository: ModelVersionsRepository,
     private readonly generation: GenerationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(CLUSTER_BUS) private readonly cluster: ClusterBus,
+  ) {
+    this.unsubscribe = cluster.subscribe(ACTIVATED_TOPIC, (payload) => this.adoptActivation(payload));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
 
   /** Registers the models shipped in MODELS_DIR, activates one per kind where none is, loads the active ones. */
   async onApplicationBootstrap(): Promise<void> {
@@ -91,16 +104,14 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     return this.repository.create({ ...meta, filesPath: path.resolve(dir), config: file.config });
   }
 
-  /** Hot swap: later replies of this kind use `id`. */
+  /** Hot swap: later replies of this kind use `id`, on this instance and (through the cluster bus) on every other. */
   async activate(id: string): Promise<ModelVersion> {
     const version = await this.get(id);
     await this.ensureLoaded(id);
     const activated = await this.repository.activate(id, version.kind);
-    this.rows.clear(); // the previously active row changed too
-    const previous = this.active.get(version.kind);
-    this.active.set(version.kind, id);
-    if (previous && previous !== id) this.unloadLater(previous);
+    this.swapTo(version.kind, id);
     this.logger.log(`activated ${version.kind} model ${version.name} (${id})`);
+    await this.cluster.publish(ACTIVATED_TOPIC, { kind: version.kind, versionId: id });
     return activated;
   }
 
@@ -142,6 +153,28 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       this.loading.set(id, loading);
     }
     await loading;
+  }
+
+  /** Another instance activated a version: load it, then swap, as activate() does after its database write. */
+  private adoptActivation(payload: unknown): void {
+    const message = activatedMessage.safeParse(payload);
+    if (!message.success) return this.logger.warn('ignored a malformed model activation from the cluster');
+    const { kind, versionId } = message.data;
+    this.rows.delete(versionId); // a row cached before the activation says it is inactive
+    this.ensureLoaded(versionId).then(
+      () => {
+        this.swapTo(kind, versionId);
+        this.logger.log(`activated ${kind} model ${versionId} (activated on another instance)`);
+      },
+      (error: Error) => this.logger.error(`cannot load model ${versionId} activated on another instance: ${error.message}`),
+    );
+  }
+
+  private swapTo(kind: ModelKind, id: string): void {
+    this.rows.clear(); // the previously active row changed too
+    const previous = this.active.get(kind);
+    this.active.set(kind, id);
+    if (previous && previous !== id) this.unloadLater(previous);
   }
 
   /**

@@ -5,8 +5,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { setupAdminDocs } from '../../src/admin/admin-docs';
 import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
 import { parseConfig } from '../../src/config';
 import { PrismaService } from '../../src/database/prisma.service';
 import { tempDir, writeCorpus } from '../support/tiny-corpus';
@@ -43,8 +43,7 @@ export async function startAdminApp(prisma: PrismaService, dirs: AdminTestDirs, 
     .useValue(prisma)
     .compile();
   const app = moduleRef.createNestApplication();
-  app.enableShutdownHooks();
-  setupAdminDocs(app, config);
+  configureApp(app, config); // as main.ts: admin docs, shutdown hooks, the socket.io adapter (Redis with REDIS_URL)
   // Listening (not just init) so the tests can chat with it over socket.io as a user would.
   await app.listen(0, '127.0.0.1');
   return app;
@@ -82,4 +81,29 @@ export const FINAL = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 /** The URL a socket.io client connects to. */
 export async function appUrl(app: INestApplication): Promise<string> {
   return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+}
+
+export interface ServerSentEvent {
+  event: string;
+  data: Record<string, any>;
+}
+
+/** Reads a run's SSE stream (GET /admin/training-runs/:id/events) to its end, the run's end, and parses its events. */
+export async function readRunEvents(app: INestApplication, runId: string): Promise<ServerSentEvent[]> {
+  const response = await admin(app)
+    .get(`/admin/training-runs/${runId}/events`)
+    .buffer(true)
+    .parse((res, done) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => done(null, text));
+    })
+    .expect(200);
+  return (response.body as string)
+    .split('\n\n')
+    .filter((block) => block.includes('data:'))
+    .map((block) => {
+      const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1).trim();
+      return { event: field('event') ?? 'message', data: JSON.parse(field('data')!) };
+    });
 }

@@ -2,6 +2,7 @@
  * The BullMQ adapter against a real Redis: only when TEST_REDIS_URL is set (CI without Redis skips it).
  *   TEST_REDIS_URL=redis://127.0.0.1:6379 npx jest test/admin/training-queue.bullmq
  */
+import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { admin, type AdminTestDirs, adminTestDirs, startAdminApp, TINY_HYPERPARAMETERS, waitForRun } from './admin-test-app';
@@ -16,7 +17,8 @@ const redisUrl = process.env.TEST_REDIS_URL;
   beforeAll(async () => {
     db = await createTestDatabase();
     dirs = await adminTestDirs();
-    app = await startAdminApp(db.prisma, dirs, { REDIS_URL: redisUrl! });
+    // A prefix of its own: suites running at the same time on the same Redis must not take each other's jobs.
+    app = await startAdminApp(db.prisma, dirs, { REDIS_URL: redisUrl!, REDIS_PREFIX: `hred-test-${randomUUID()}` });
   });
   afterAll(async () => {
     await app?.close();

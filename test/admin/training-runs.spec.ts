@@ -9,32 +9,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ConversationsService } from '../../src/conversations/conversations.service';
 import { callOk, type ChatSocket, connect, recordReplies } from '../chat/chat-test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { admin, type AdminTestDirs, adminTestDirs, appUrl, startAdminApp, TINY_HYPERPARAMETERS, waitForRun } from './admin-test-app';
-
-interface ServerSentEvent {
-  event: string;
-  data: Record<string, any>;
-}
-
-/** Reads an SSE response to its end (the run's end) and parses its events. */
-async function readEvents(app: INestApplication, runId: string): Promise<ServerSentEvent[]> {
-  const response = await admin(app)
-    .get(`/admin/training-runs/${runId}/events`)
-    .buffer(true)
-    .parse((res, done) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => done(null, text));
-    })
-    .expect(200);
-  return (response.body as string)
-    .split('\n\n')
-    .filter((block) => block.includes('data:'))
-    .map((block) => {
-      const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1).trim();
-      return { event: field('event') ?? 'message', data: JSON.parse(field('data')!) };
-    });
-}
+import { admin, type AdminTestDirs, adminTestDirs, appUrl, readRunEvents, startAdminApp, TINY_HYPERPARAMETERS, waitForRun } from './admin-test-app';
 
 /** Sends one message over /chat and waits for the whole reply: its reply:start and reply:end. */
 async function chatReply(socket: ChatSocket, conversationId: string, text: string) {
@@ -78,7 +53,7 @@ describe('training runs through the admin API', () => {
     expect(created.body).toEqual({ id: expect.any(String), status: 'queued' });
     const runId: string = created.body.id;
 
-    const events = await readEvents(app, runId);
+    const events = await readRunEvents(app, runId);
     const statuses = events.filter((e) => e.event === 'status').map((e) => e.data.status);
     expect(statuses).toContain('running');
     expect(statuses[statuses.length - 1]).toBe('succeeded');

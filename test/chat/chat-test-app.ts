@@ -40,7 +40,13 @@ export async function writeTinyModel(dir: string, kind: ModelKind, seed: number)
   return dir;
 }
 
-export async function startChatApp(options: Partial<ChatOptions> = {}, db?: TestDatabase, modelsDir?: string): Promise<ChatTestApp> {
+/** `env` adds settings to the app's configuration, e.g. `{ ADMIN_TOKEN }` to turn the admin API on. */
+export async function startChatApp(
+  options: Partial<ChatOptions> = {},
+  db?: TestDatabase,
+  modelsDir?: string,
+  env: Record<string, string> = {},
+): Promise<ChatTestApp> {
   const ownDb = !db;
   db ??= await createTestDatabase();
   const ownModels = !modelsDir;
@@ -49,7 +55,7 @@ export async function startChatApp(options: Partial<ChatOptions> = {}, db?: Test
     await writeTinyModel(path.join(modelsDir, 'hred-tiny'), 'hred', 1);
     await writeTinyModel(path.join(modelsDir, 'vhred-tiny'), 'vhred', 2);
   }
-  const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm' });
+  const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(PrismaService)
     .useValue(ownDb ? db.prisma : keepOpen(db.prisma))
@@ -69,8 +75,8 @@ export async function startChatApp(options: Partial<ChatOptions> = {}, db?: Test
   return { app, url, ...dirs, close: () => (closing ??= close()) };
 }
 
-/** A second app on the same connection (a "restart") must not close it when it stops: its owner does. */
-function keepOpen(prisma: PrismaService): PrismaService {
+/** A second app on the same connection (a "restart", another instance) must not close it when it stops: its owner does. */
+export function keepOpen(prisma: PrismaService): PrismaService {
   return new Proxy(prisma, {
     get(target, key) {
       if (key === 'onModuleDestroy' || key === 'close') return async () => {};

@@ -35,9 +35,12 @@ export function testServerUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 }
 
-/** A migrated database with a PrismaService on it. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const empty = await createEmptyDatabase({ migratedTemplate: true });
+/**
+ * A migrated database with a PrismaService on it. `serverUrl` puts it on that PostgreSQL server instead of the one
+ * the environment selects (e.g. a throwaway cluster a test starts and stops itself).
+ */
+export async function createTestDatabase(options: { serverUrl?: string } = {}): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase({ migratedTemplate: true, serverUrl: options.serverUrl });
   try {
     const prisma = await PrismaService.open(empty.target);
     return { prisma, target: empty.target, close: () => prisma.close().finally(() => empty.drop()) };
@@ -51,8 +54,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
  * A database with nothing in it, for migration tests. `migratedTemplate` (PGlite only) starts it from a
  * cached copy of a migrated database instead, which skips PGlite's initdb (seconds per database).
  */
-export async function createEmptyDatabase(options: { migratedTemplate?: boolean } = {}): Promise<EmptyDatabase> {
-  const serverUrl = testServerUrl();
+export async function createEmptyDatabase(options: { migratedTemplate?: boolean; serverUrl?: string } = {}): Promise<EmptyDatabase> {
+  const serverUrl = options.serverUrl ?? testServerUrl();
   if (serverUrl) return createServerDatabase(serverUrl);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hred-chat-test-'));
   const template = options.migratedTemplate ? await migratedTemplate() : undefined;
