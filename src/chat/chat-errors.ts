@@ -1,4 +1,5 @@
 import { AppError } from '../common/errors';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-errors';
 import { GenerationError } from '../generation/generation-errors';
 
 /**
@@ -17,6 +18,7 @@ export const CHAT_ERROR_CODES = [
   'reply_in_progress', // a reply of this conversation is still streaming; cancel it or wait for reply:end
   'rate_limited', // meta.retryAfterMs
   'shutting_down', // this server is stopping: reconnect (to another instance) and retry
+  'unavailable', // the database is down or restarting: send the same event again in a few seconds (same clientMessageId)
   'internal', // a bug or an outage: logged, nothing to fix on the client side
 ] as const;
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
@@ -66,5 +68,7 @@ export function toChatError(error: unknown): ChatError {
   const notFound = error instanceof AppError && error.code === 'not_found' ? NOT_FOUND[String(error.meta.what)] : undefined;
   if (notFound) return new ChatError(notFound, (error as AppError).message, (error as AppError).meta);
   if (error instanceof GenerationError && error.code === 'MODEL_NOT_LOADED') return new ChatError('model_not_found', error.message, error.meta);
+  // An outage, not a bug: without this a client sees `internal` and cannot tell that a retry will work (issue #9).
+  if (isDatabaseUnavailable(error)) return new ChatError('unavailable', DATABASE_UNAVAILABLE_MESSAGE);
   return new ChatError('internal', 'internal error');
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { Pool } from 'pg';
@@ -20,6 +21,8 @@ export interface OpenDatabase {
   adapter: SqlMigrationAwareDriverAdapterFactory;
   close(): Promise<void>;
 }
+
+const logger = new Logger('Database');
 
 /** DATABASE_URL when set, else PGlite in DATA_DIR/pglite. */
 export function databaseTarget(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): DatabaseTarget {
@@ -42,8 +45,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     return { engine: 'pglite', adapter, close: () => adapter.closeShadows().finally(() => db.close()) };
   }
   // A pool of our own, so that closing is ours too (the adapter leaves an external pool open).
-  const pool = new Pool({ connectionString: target.url, max: 10 });
-  return { engine: 'postgres', adapter: new PrismaPg(pool), close: () => pool.end() };
+  // connectionTimeoutMillis: a host that never answers fails a request in 10 s (`unavailable`) instead of hanging it.
+  const pool = new Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 10_000 });
+  // A server restart closes the idle connections: the pool drops them and connects again at the next query, and
+  // requests that fail meanwhile answer `unavailable` without an error log (issue #9), so the outage is logged here.
+  const onPoolError = (error: Error) => logger.warn(`PostgreSQL closed an idle connection (${error.message}); the next query reconnects`);
+  return { engine: 'postgres', adapter: new PrismaPg(pool, { onPoolError }), close: () => pool.end() };
 }
 
 /** The adapter's own shadow databases (for schema diffs) are never closed, which keeps the process alive. */

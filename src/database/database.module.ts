@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { healthContributor } from '../health/health-contributor';
 import { DatabaseHealth } from './database.health';
+import { DatabaseUnavailableFilter } from './database-unavailable.filter';
 import { databaseTarget } from './database-target';
 import { PrismaService } from './prisma.service';
 
@@ -16,6 +18,8 @@ import { PrismaService } from './prisma.service';
     },
     DatabaseHealth,
     healthContributor(DatabaseHealth),
+    // HTTP requests that hit a database outage answer 503 `unavailable` (retry), not 500 (issue #9).
+    { provide: APP_FILTER, useClass: DatabaseUnavailableFilter },
   ],
   exports: [PrismaService],
 })

@@ -53,7 +53,8 @@ describeWithPostgres('PostgreSQL restarting under traffic (issue #9)', () => {
   afterAll(async () => {
     sockets.splice(0).forEach((s) => s.disconnect());
     await settle(chat?.close());
-    await settle(db?.close()); // drops the test database; harmless when the server is already gone
+    // Drops the test database; after a failure while the server is down, only the client (the cluster is deleted next).
+    await settle(cluster?.running ? db?.close() : db?.prisma.close());
     await cluster?.destroy();
   }, 60_000);
 
@@ -141,7 +142,8 @@ describeWithPostgres('PostgreSQL restarting under traffic (issue #9)', () => {
  * PostgreSQL refuses to run as root: as root, every command runs as the `postgres` account, which owns the folder.
  */
 class ThrowawayCluster {
-  private running = false;
+  /** Started and not stopped since (or possibly: a failed start may have left a server behind). */
+  running = false;
 
   private constructor(
     private readonly dir: string,
