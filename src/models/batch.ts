@@ -39,6 +39,8 @@ export interface BatchOptions {
   maxUtteranceTokens: number;
   /** Probability of replacing each decoder input other than bos with unk (VHRED word drop). */
   wordDrop?: number;
+  /** Probability of replacing ALL of a reply's decoder inputs but bos with unk, so z and the context must carry it. */
+  utteranceDrop?: number;
   random?: () => number;
 }
 
@@ -85,14 +87,17 @@ export function buildBatch(dialogues: DialogueIds[], opts: BatchOptions): Dialog
   const decOut = new Int32Array(N * Ld).fill(PAD_ID);
   const decMask = new Float32Array(N * Ld);
   const drop = opts.wordDrop ?? 0;
+  const utteranceDrop = opts.utteranceDrop ?? 0;
   const random = opts.random ?? Math.random;
   let targetTokens = 0;
   target.forEach((r, n) => {
     const reply = utts[r];
     const inputs = [BOS_ID, ...reply];
     const outputs = [...reply, EOS_ID];
+    // Drawn only when on, so runs without it see the same random sequence as before it existed.
+    const dropAll = utteranceDrop > 0 && random() < utteranceDrop;
     for (let j = 0; j < outputs.length; j++) {
-      decIn[n * Ld + j] = j > 0 && drop > 0 && random() < drop ? UNK_ID : inputs[j];
+      decIn[n * Ld + j] = j > 0 && (dropAll || (drop > 0 && random() < drop)) ? UNK_ID : inputs[j];
       decOut[n * Ld + j] = outputs[j];
       decMask[n * Ld + j] = 1;
     }

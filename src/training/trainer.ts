@@ -84,7 +84,7 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
         const rng = new SeededRandom(o.seed * 7919 + state.step);
         const batch = buildBatch(
           batches[state.batchInEpoch].map((i) => train[i]),
-          { maxTurns: model.config.maxTurns, maxUtteranceTokens: model.config.maxUtteranceTokens, wordDrop, random: () => rng.nextFloat() },
+          { maxTurns: model.config.maxTurns, maxUtteranceTokens: model.config.maxUtteranceTokens, wordDrop, utteranceDrop: o.utteranceDrop, random: () => rng.nextFloat() },
         );
         const r = trainStep(
           model,

@@ -46,6 +46,8 @@ export const trainingOptionsSchema = z
     maxValidationDialogues: z.number().int().positive().default(1000),
     /** VHRED: decoder word drop, KL schedule, free bits per dimension, bag-of-words loss weight. */
     wordDrop: z.number().min(0).max(1).optional(),
+    /** Probability that a reply's decoder inputs are all dropped (Bowman et al. 2016's extreme of word drop). */
+    utteranceDrop: z.number().min(0).max(1).default(0),
     klSchedule: klScheduleSchema.default({ kind: 'linear', steps: 5000 }),
     freeBits: z.number().min(0).default(0),
     bowWeight: z.number().min(0).default(0),
