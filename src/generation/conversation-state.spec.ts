@@ -86,8 +86,11 @@ describe('conversation state', () => {
       const enc = model.encodeUtterances(
         tf.tensor2d(batch.encIds, [batch.utterances, batch.encLength], 'int32'),
         tf.tensor2d(batch.encMask, [batch.utterances, batch.encLength]),
+        batch.encLengths,
       );
-      const states = model.contextStates(tf.expandDims(enc.vectors, 0) as tf.Tensor3D, tf.ones([1, turns.length]));
+      // the batch's encoder rows are longest first; its slots give them back in turn order
+      const vectors = tf.gather(enc.vectors, tf.tensor1d(batch.slotUtterance, 'int32'));
+      const states = model.contextStates(tf.expandDims(vectors, 0) as tf.Tensor3D, tf.ones([1, turns.length]));
       return tf.slice(states, [0, turns.length - 1, 0], [1, 1, -1]).dataSync() as Float32Array;
     });
     state.context.forEach((x, i) => expect(x).toBeCloseTo(expected[i], 5));

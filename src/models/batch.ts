@@ -14,9 +14,11 @@ export interface DialogueBatch {
   /** Real utterances U and the encoder length Le (longest utterance + eos). */
   utterances: number;
   encLength: number;
-  /** [U, Le] utterance ids ending in eos, padded with pad. */
+  /** [U, Le] utterance ids ending in eos, padded with pad; rows ordered longest first. */
   encIds: Int32Array;
   encMask: Float32Array;
+  /** [U] real tokens of each row (eos included), non-increasing. */
+  encLengths: number[];
   /** [B·T] utterance row for each (dialogue, turn) slot, or U (a zero row) where the dialogue has ended. */
   slotUtterance: Int32Array;
   slotMask: Float32Array;
@@ -52,10 +54,15 @@ export function buildBatch(dialogues: DialogueIds[], opts: BatchOptions): Dialog
   const U = utts.length;
   const Le = Math.max(1, ...utts.map((u) => u.length)) + 1;
 
+  // Encoder rows longest first: the encoder then steps only the utterances still running (a prefix of the rows).
+  const order = utts.map((_, i) => i).sort((a, b) => utts[b].length - utts[a].length || a - b);
+  const rowOf = new Int32Array(U);
+  order.forEach((utterance, row) => (rowOf[utterance] = row));
   const encIds = new Int32Array(U * Le).fill(PAD_ID);
   const encMask = new Float32Array(U * Le);
-  utts.forEach((u, row) => {
-    const ids = [...u, EOS_ID];
+  const encLengths = order.map((i) => utts[i].length + 1);
+  order.forEach((utterance, row) => {
+    const ids = [...utts[utterance], EOS_ID];
     ids.forEach((id, j) => {
       encIds[row * Le + j] = id;
       encMask[row * Le + j] = 1;
@@ -70,7 +77,7 @@ export function buildBatch(dialogues: DialogueIds[], opts: BatchOptions): Dialog
   let row = 0;
   dialogs.forEach((d, b) => {
     d.forEach((_, t) => {
-      slotUtterance[b * T + t] = row;
+      slotUtterance[b * T + t] = rowOf[row];
       slotMask[b * T + t] = 1;
       if (t > 0) {
         target.push(row);
@@ -111,11 +118,12 @@ export function buildBatch(dialogues: DialogueIds[], opts: BatchOptions): Dialog
     encLength: Le,
     encIds,
     encMask,
+    encLengths,
     slotUtterance,
     slotMask,
     targets: N,
-    targetUtterance: Int32Array.from(target),
-    answeredUtterance: Int32Array.from(answered),
+    targetUtterance: Int32Array.from(target, (u) => rowOf[u]),
+    answeredUtterance: Int32Array.from(answered, (u) => rowOf[u]),
     contextSlot: Int32Array.from(ctxSlot),
     decLength: Ld,
     decIn,

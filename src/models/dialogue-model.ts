@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AttentionMemory, AttentionParams, attend, attentionMemory, createAttention } from './layers/attention';
 import { createDense, dense, DenseParams } from './layers/dense';
-import { createGru, gruCell, gruInputProjection, GruParams, runGru } from './layers/gru';
+import { activeRows, createGru, gruCell, gruInputProjection, GruParams, GruSteps, runGru } from './layers/gru';
 import { ParamStore } from './layers/params';
 import { createGaussianMlp, Gaussian, gaussianMlp, GaussianMlpParams } from './latent';
 import { ModelConfig } from './model-config';
@@ -78,18 +78,19 @@ export class DialogueModel {
   }
 
   /**
-   * Bidirectional GRU over utterances: ids [U, L] int32, mask [U, L] with 1 on real tokens.
+   * Bidirectional GRU over utterances: ids [U, L] int32, mask [U, L] with 1 on real tokens; `lengths`, when the
+   * rows are sorted longest first (training batches are), steps only the utterances still running.
    * Runs time-major ([L, U, ·]) so each step's slice is contiguous: unstacking the batch-major
    * layout along its time axis was the costliest op of a training step on WASM.
    */
-  encodeUtterances(ids: tf.Tensor2D, mask: tf.Tensor2D): EncodedUtterances {
+  encodeUtterances(ids: tf.Tensor2D, mask: tf.Tensor2D, lengths?: readonly number[]): EncodedUtterances {
     const [U, L] = ids.shape;
     const emb = tf.gather(this.embedding, tf.reshape(tf.transpose(ids), [-1])) as tf.Tensor2D;
     const steps = (x: tf.Tensor2D) => tf.unstack(tf.reshape(x, [L, U, -1])) as tf.Tensor2D[];
-    const maskSteps = tf.unstack(tf.expandDims(tf.transpose(mask), 2)) as tf.Tensor2D[];
+    const which: GruSteps = lengths ? { active: activeRows(lengths, L) } : { mask: tf.unstack(tf.expandDims(tf.transpose(mask), 2)) as tf.Tensor2D[] };
     const h0 = tf.zeros([U, this.config.encoderUnits]) as tf.Tensor2D;
-    const fw = runGru(steps(gruInputProjection(emb, this.encoderForward)), maskSteps, h0, this.encoderForward);
-    const bw = runGru(steps(gruInputProjection(emb, this.encoderBackward)), maskSteps, h0, this.encoderBackward, true);
+    const fw = runGru(steps(gruInputProjection(emb, this.encoderForward)), which, h0, this.encoderForward);
+    const bw = runGru(steps(gruInputProjection(emb, this.encoderBackward)), which, h0, this.encoderBackward, true);
     const timeMajor = tf.concat([tf.stack(fw.outputs), tf.stack(bw.outputs)], 2);
     return {
       outputs: tf.transpose(timeMajor, [1, 0, 2]) as tf.Tensor3D,
@@ -104,7 +105,7 @@ export class DialogueModel {
     const timeMajor = tf.reshape(tf.transpose(vectors, [1, 0, 2]), [T * B, D]) as tf.Tensor2D;
     const steps = tf.unstack(tf.reshape(gruInputProjection(timeMajor, ctx), [T, B, -1])) as tf.Tensor2D[];
     const maskSteps = tf.unstack(tf.expandDims(tf.transpose(turnMask), 2)) as tf.Tensor2D[];
-    const run = runGru(steps, maskSteps, tf.zeros([B, ctx.units]), ctx);
+    const run = runGru(steps, { mask: maskSteps }, tf.zeros([B, ctx.units]), ctx);
     return tf.stack(run.outputs, 1) as tf.Tensor3D;
   }
 

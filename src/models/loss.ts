@@ -88,7 +88,7 @@ export interface TeacherForcedInputs {
 export function teacherForcedInputs(model: DialogueModel, batch: DialogueBatch): TeacherForcedInputs {
   const U = batch.utterances;
   const encMask = tf.tensor2d(batch.encMask, [U, batch.encLength]);
-  const enc = model.encodeUtterances(tf.tensor2d(batch.encIds, [U, batch.encLength], 'int32'), encMask);
+  const enc = model.encodeUtterances(tf.tensor2d(batch.encIds, [U, batch.encLength], 'int32'), encMask, batch.encLengths);
   const answeredRows = tf.tensor1d(batch.answeredUtterance, 'int32');
   const inputs: TeacherForcedInputs = {
     answered: tf.gather(enc.vectors, answeredRows) as tf.Tensor2D,

@@ -49,25 +49,40 @@ export function gruCell(xProj: tf.Tensor2D, h: tf.Tensor2D, p: GruParams): tf.Te
 }
 
 /**
- * Runs a GRU over T steps. `xProj[t]` is [B, 3H]; `mask[t]` is [B, 1] with 1 for real tokens:
- * on padding the state is carried unchanged, so the final state is the state after the last real token
- * (in either direction). Returns the state after every step (in input order) and the final state.
+ * Which rows a GRU steps over: `mask[t]` [B, 1] with 1 for real tokens (any order of rows), or `active[t]`,
+ * the number of rows still running at step t when rows are sorted longest first (a packed batch).
  */
-export function runGru(
-  xProj: tf.Tensor2D[],
-  mask: tf.Tensor2D[],
-  h0: tf.Tensor2D,
-  p: GruParams,
-  reverse = false,
-): { outputs: tf.Tensor2D[]; final: tf.Tensor2D } {
+export type GruSteps = { mask: tf.Tensor2D[] } | { active: number[] };
+
+/**
+ * Runs a GRU over T steps. `xProj[t]` is [B, 3H]. On padding the state is carried unchanged, so the final
+ * state is the state after the last real token (in either direction). A packed batch computes only the running
+ * rows (a prefix), like PyTorch's packed sequences: on short utterances most of a padded step is padding.
+ * Returns the state after every step (in input order) and the final state.
+ */
+export function runGru(xProj: tf.Tensor2D[], steps: GruSteps, h0: tf.Tensor2D, p: GruParams, reverse = false): { outputs: tf.Tensor2D[]; final: tf.Tensor2D } {
   const T = xProj.length;
   const outputs = new Array<tf.Tensor2D>(T);
   let h = h0;
   for (let i = 0; i < T; i++) {
     const t = reverse ? T - 1 - i : i;
-    const next = gruCell(xProj[t], h, p);
-    h = tf.add(h, tf.mul(mask[t], tf.sub(next, h)));
+    if ('mask' in steps) {
+      h = tf.add(h, tf.mul(steps.mask[t], tf.sub(gruCell(xProj[t], h, p), h)));
+    } else {
+      const k = steps.active[t];
+      const B = h.shape[0];
+      if (k === B) h = gruCell(xProj[t], h, p);
+      else if (k > 0) h = tf.concat([gruCell(tf.slice(xProj[t], 0, k), tf.slice(h, 0, k), p), tf.slice(h, k)], 0);
+    }
     outputs[t] = h;
   }
   return { outputs, final: h };
+}
+
+/** active[t] of a packed batch: rows whose length exceeds t, given lengths sorted longest first. */
+export function activeRows(lengths: readonly number[], steps: number): number[] {
+  for (let i = 1; i < lengths.length; i++) {
+    if (lengths[i] > lengths[i - 1]) throw new RangeError('a packed batch needs its rows sorted longest first');
+  }
+  return Array.from({ length: steps }, (_, t) => lengths.filter((n) => n > t).length);
 }
