@@ -8,6 +8,7 @@ import { GenerationError } from '../generation/generation-errors';
  */
 export const CHAT_ERROR_CODES = [
   'invalid_payload', // missing or wrong-typed fields; meta.field names the first one
+  'unknown_event', // no such client event (a typo, or a client newer than this server)
   'text_empty',
   'text_too_long', // meta.max
   'conversation_not_found',
@@ -49,6 +50,7 @@ export const chatErrors = {
       replyIds,
     }),
   shuttingDown: () => new ChatError('shutting_down', 'this server is shutting down: reconnect and send the message again'),
+  unknownEvent: (event: string) => new ChatError('unknown_event', `there is no client event named ${JSON.stringify(event)}`),
   rateLimited: (retryAfterMs: number) =>
     new ChatError('rate_limited', `too many events from this connection; retry in ${retryAfterMs} ms`, { retryAfterMs }),
 };

@@ -49,6 +49,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   handleConnection(socket: ChatSocket): void {
     socket.data.authorized = new Set();
     socket.data.limiter = new TokenBucket(this.options.rateLimit);
+    // Nest answers subscribed events only: without this, a client awaiting the ack of a misspelt event waits forever.
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (socket.listenerCount(event) > 0) return;
+      const ack = args.at(-1);
+      void this.handle(socket, () => Promise.reject(chatErrors.unknownEvent(String(event)))).then((answer) => typeof ack === 'function' && ack(answer));
+    });
   }
 
   @SubscribeMessage('conversation:start')

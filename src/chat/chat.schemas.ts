@@ -8,7 +8,10 @@ import { decodingSchema } from '../generation/decoding-options';
 import { MODEL_KINDS } from '../models/model-config';
 import { ChatError, type ChatErrorCode } from './chat-errors';
 
-const id = z.string().min(1).max(100);
+/** PostgreSQL text cannot hold NUL: refused here, or the database would fail the event as `internal`. */
+const noNul = (s: string) => !s.includes('\u0000');
+const NUL_ERROR = { error: 'must not contain NUL (U+0000)' };
+const id = z.string().min(1).max(100).refine(noNul, NUL_ERROR);
 
 /** A kind follows that kind's active version at every turn; a version id pins the version. */
 export const modelRefSchema = z
@@ -42,7 +45,8 @@ export const sendSchema = (maxChars: number) =>
       .string()
       .trim()
       .min(1, { error: 'is empty' })
-      .max(maxChars, { error: `is longer than ${maxChars} characters` }), clientMessageId: id.optional() });
+      .max(maxChars, { error: `is longer than ${maxChars} characters` })
+      .refine(noNul, NUL_ERROR), clientMessageId: id.optional() });
 export type SendPayload = z.infer<ReturnType<typeof sendSchema>>;
 
 export const cancelSchema = z.strictObject({ conversationId: id, replyId: id });
