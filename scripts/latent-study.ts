@@ -35,6 +35,10 @@ const REMEDIES: { name: string; options: Partial<TrainingOptionsInput> }[] = [
 
 interface Row {
   remedy: string;
+  /** The kept (best validation ELBO) model: its epoch, and its right replies. */
+  keptEpoch: number;
+  keptRight: number;
+  /** The last checkpoint: right and other replies. */
   rightReplies: number;
   otherReplies: number;
   klPerToken: number;
@@ -66,40 +70,59 @@ async function main(): Promise<void> {
         batchSize: 4,
         learningRate: 0.01,
         maxEpochs: Math.ceil(steps / COPIES),
+        // a study of the latent, not of the learning rate: no early stop, no halving on a plateau
         patience: 1000,
+        plateauDecay: 1,
         wordDrop: 0,
         ...remedy.options,
         model: { latentDim: 4, ...(remedy.options.model ?? {}) },
       });
       const result = await train(options);
       const last = result.state.history[result.state.history.length - 1];
-      const { model, tokenizer } = await loadModel(outDir);
-      const state = rebuildState(model, [utteranceIds(tokenizer, CONTEXT, model.config)]);
-      const right = new Set(COLOURS.map((c) => tokenizer.decode(tokenizer.encode(`i like ${c} .`))));
-      const seen = new Set<string>();
-      for (let seed = 0; seed < samples; seed++) seen.add((await generateReply(model, tokenizer, state, { strategy: 'greedy', latent: 'sample', seed })).text);
-      model.dispose();
+      const best = result.best!;
+      // The model a run keeps is its best-ELBO epoch; the last checkpoint is the end of training. They can differ.
+      const [kept, final] = [await distinctReplies(outDir, samples), await distinctReplies(path.join(outDir, 'checkpoints'), samples)];
       const row: Row = {
         remedy: remedy.name,
-        rightReplies: [...seen].filter((r) => right.has(r)).length,
-        otherReplies: [...seen].filter((r) => !right.has(r)).length,
+        keptEpoch: best.epoch + 1,
+        keptRight: kept.right,
+        rightReplies: final.right,
+        otherReplies: final.other,
         klPerToken: last.validationKlPerToken,
         activeUnits: last.activeUnits ?? 0,
         reconstructionPerplexity: last.validationReconstructionPerplexity,
         seconds: (Date.now() - started) / 1000,
       };
       rows.push(row);
-      process.stderr.write(`${row.remedy}: ${row.rightReplies} of 4 right replies\n`);
+      process.stderr.write(`${row.remedy}: ${row.rightReplies} of 4 right replies (kept model: ${row.keptRight})\n`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  console.log(`| remedy (tiny VHRED, z of 4 dims, ${steps} steps) | right replies of 4 (other) over ${samples} z | KL / token | active units of 4 | reconstruction ppl |`);
-  console.log('| --- | --- | --- | --- | --- |');
+  const epochs = Math.ceil(steps / COPIES);
+  console.log(
+    `| remedy (tiny VHRED, z of 4 dims, ${epochs} epochs of ${COPIES} steps) | last epoch: right replies of 4 (other) over ${samples} z | KL / token | active units of 4 | reconstruction ppl | best-ELBO epoch: its right replies |`,
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    console.log(`| ${r.remedy} | ${r.rightReplies} (${r.otherReplies}) | ${r.klPerToken.toFixed(3)} | ${r.activeUnits} | ${r.reconstructionPerplexity.toFixed(2)} |`);
+    const figures = [`${r.rightReplies} (${r.otherReplies})`, r.klPerToken.toFixed(3), r.activeUnits, r.reconstructionPerplexity.toFixed(2), `${r.keptEpoch}: ${r.keptRight}`];
+    console.log(`| ${r.remedy} | ${figures.join(' | ')} |`);
   }
   for (const r of rows) console.log(JSON.stringify(r));
+}
+
+/** Greedy replies to the colour question under `samples` z from the prior: how many of the four right ones, how many others. */
+async function distinctReplies(dir: string, samples: number): Promise<{ right: number; other: number }> {
+  const { model, tokenizer } = await loadModel(dir);
+  try {
+    const state = rebuildState(model, [utteranceIds(tokenizer, CONTEXT, model.config)]);
+    const right = new Set(COLOURS.map((c) => tokenizer.decode(tokenizer.encode(`i like ${c} .`))));
+    const seen = new Set<string>();
+    for (let seed = 0; seed < samples; seed++) seen.add((await generateReply(model, tokenizer, state, { strategy: 'greedy', latent: 'sample', seed })).text);
+    return { right: [...seen].filter((r) => right.has(r)).length, other: [...seen].filter((r) => !right.has(r)).length };
+  } finally {
+    model.dispose();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { AdminModule } from './admin/admin.module';
 import { ChatModule } from './chat/chat.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { AppErrorFilter } from './common/app-error.filter';
+import { HttpExceptionFilter } from './common/http-exception.filter';
 import { loggerOptions } from './common/logger.options';
 import { type AppConfig, ConfigModule } from './config';
 import { ConversationsModule } from './conversations/conversations.module';
@@ -31,7 +32,10 @@ export class AppModule {
         EvaluationModule,
         ChatModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: AppErrorFilter },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
     };
   }
 }

@@ -1,0 +1,21 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+
+type JsonResponse = { status(code: number): { json(body: unknown): void } };
+
+/**
+ * HTTP only: errors Nest raises itself (invalid JSON, a body over the limit, an unknown route, a bad path escape)
+ * in the same shape as AppErrorFilter's, `{ error: { code, message } }`, so a client parses one error format.
+ * The code is the status name in snake case: bad_request, payload_too_large, not_found, …
+ */
+@Catch(HttpException)
+export class HttpExceptionFilter implements ExceptionFilter {
+  catch(error: HttpException, host: ArgumentsHost) {
+    if (host.getType() !== 'http') throw error;
+    const status = error.getStatus();
+    const body = error.getResponse();
+    const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+    const message = Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : error.message;
+    const code = (HttpStatus[status] ?? 'error').toLowerCase();
+    host.switchToHttp().getResponse<JsonResponse>().status(status).json({ error: { code, message } });
+  }
+}
