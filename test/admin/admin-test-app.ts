@@ -9,6 +9,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { parseConfig } from '../../src/config';
 import { PrismaService } from '../../src/database/prisma.service';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { tempDir, writeCorpus } from '../support/tiny-corpus';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -47,6 +48,25 @@ export async function startAdminApp(prisma: PrismaService, dirs: AdminTestDirs, 
   // Listening (not just init) so the tests can chat with it over socket.io as a user would.
   await app.listen(0, '127.0.0.1');
   return app;
+}
+
+/**
+ * The jest set-up of an admin suite: a test database and folders, `prepare` (e.g. writing fixtures), then the app,
+ * started in beforeAll and closed in afterAll. Read the fields inside tests, once beforeAll has set them.
+ */
+export function useAdminApp(options: { env?: Record<string, string>; prepare?: (dirs: AdminTestDirs) => Promise<unknown> } = {}) {
+  const suite = {} as { db: TestDatabase; dirs: AdminTestDirs; app: INestApplication };
+  beforeAll(async () => {
+    suite.db = await createTestDatabase();
+    suite.dirs = await adminTestDirs();
+    await options.prepare?.(suite.dirs);
+    suite.app = await startAdminApp(suite.db.prisma, suite.dirs, options.env);
+  });
+  afterAll(async () => {
+    await suite.app?.close();
+    await suite.db?.close();
+  });
+  return suite;
 }
 
 /** supertest with the admin token. */

@@ -5,9 +5,8 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { ModelVersionsService } from '../../src/model-versions/model-versions.service';
-import { admin, type AdminTestDirs, adminTestDirs, FINAL, startAdminApp } from '../admin/admin-test-app';
+import { admin, FINAL, useAdminApp } from '../admin/admin-test-app';
 import { useTensorBackend } from '../support/tensor-backend';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { writeComparisonFixtures } from './comparison-fixtures';
 
 async function waitForComparison(app: INestApplication, id: string, timeoutMs = 90_000): Promise<Record<string, any>> {
@@ -22,41 +21,28 @@ async function waitForComparison(app: INestApplication, id: string, timeoutMs = 
 
 describe('/admin/comparisons', () => {
   useTensorBackend(); // the fixtures' models are built in this thread
-  let db: TestDatabase;
-  let dirs: AdminTestDirs;
-  let app: INestApplication;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dirs = await adminTestDirs();
-    await writeComparisonFixtures(dirs.modelsDir, dirs.corpusDir, dirs.dataDir);
-    app = await startAdminApp(db.prisma, dirs);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  const suite = useAdminApp({ prepare: (dirs) => writeComparisonFixtures(dirs.modelsDir, dirs.corpusDir, dirs.dataDir) });
 
   test('401 without the admin token', async () => {
-    await request(app.getHttpServer()).post('/admin/comparisons').send({ models: ['hred', 'vhred'] }).expect(401);
-    await request(app.getHttpServer()).get('/admin/comparisons/00000000-0000-0000-0000-000000000000').expect(401);
+    await request(suite.app.getHttpServer()).post('/admin/comparisons').send({ models: ['hred', 'vhred'] }).expect(401);
+    await request(suite.app.getHttpServer()).get('/admin/comparisons/00000000-0000-0000-0000-000000000000').expect(401);
   });
 
   test('400 for a data file outside CORPUS_DIR, 404 for an unknown comparison', async () => {
-    await admin(app).post('/admin/comparisons', { models: ['hred', 'vhred'], data: '../etc/passwd' }).expect(400);
-    await admin(app).get('/admin/comparisons/00000000-0000-0000-0000-000000000000').expect(404);
+    await admin(suite.app).post('/admin/comparisons', { models: ['hred', 'vhred'], data: '../etc/passwd' }).expect(400);
+    await admin(suite.app).get('/admin/comparisons/00000000-0000-0000-0000-000000000000').expect(404);
   });
 
   test('202, then succeeded with the JSON report, the chat win rate and the HTML page', async () => {
-    const versions = await app.get(ModelVersionsService).list();
+    const versions = await suite.app.get(ModelVersionsService).list();
     const id = (kind: string) => versions.find((v) => v.kind === kind)!.id;
     const [hred, vhred] = [id('hred'), id('vhred')];
     // Compare-mode chat: two user messages, each answered by both versions; hred preferred once, vhred twice.
-    const conversation = await db.prisma.conversation.create({ data: { tokenHash: 'test', compareModelIds: [hred, vhred] } });
+    const conversation = await suite.db.prisma.conversation.create({ data: { tokenHash: 'test', compareModelIds: [hred, vhred] } });
     const winners = [vhred, hred, vhred];
     for (const [i, winner] of winners.entries()) {
       for (const [j, version] of [hred, vhred].entries()) {
-        await db.prisma.turn.create({
+        await suite.db.prisma.turn.create({
           data: {
             conversationId: conversation.id,
             index: i * 2 + j,
@@ -69,13 +55,13 @@ describe('/admin/comparisons', () => {
       }
     }
 
-    const created = await admin(app)
+    const created = await admin(suite.app)
       .post('/admin/comparisons', { models: [hred, 'vhred'], data: 'test.jsonl', samples: 2, limit: 4, temperatures: [1], vectors: 'vectors.txt' })
       .expect(202);
     expect(created.body).toEqual({ id: expect.any(String), status: 'queued' });
-    await admin(app).get(`/admin/comparisons/${created.body.id}/report`).expect((res) => expect([200, 409]).toContain(res.status));
+    await admin(suite.app).get(`/admin/comparisons/${created.body.id}/report`).expect((res) => expect([200, 409]).toContain(res.status));
 
-    const done = await waitForComparison(app, created.body.id);
+    const done = await waitForComparison(suite.app, created.body.id);
     expect(done.error).toBeNull();
     expect(done.status).toBe('succeeded');
     expect(done.report.models.map((m: { kind: string }) => m.kind)).toEqual(['hred', 'vhred']);
@@ -84,7 +70,7 @@ describe('/admin/comparisons', () => {
     expect(done.report.preferences.winRate).toMatchObject({ wins: 1, losses: 2, n: 3 });
     expect(done.report.preferences.winRate.low).toBeLessThan(done.report.preferences.winRate.rate);
 
-    const page = await admin(app).get(`/admin/comparisons/${created.body.id}/report`).expect(200);
+    const page = await admin(suite.app).get(`/admin/comparisons/${created.body.id}/report`).expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.text).toContain('<svg');
     expect(page.text).toContain('Chat preferences (compare mode)');
