@@ -10,8 +10,9 @@ import { WorkerModule } from './worker.module';
 
 async function bootstrap() {
   const config = loadConfigOrExit();
-  if (!config.redisUrl) {
-    process.stderr.write('npm run worker needs REDIS_URL: without Redis the service trains runs itself, one at a time.\n');
+  if (!config.redisUrl || !config.databaseUrl) {
+    // The embedded database belongs to one process: a worker must share the service's PostgreSQL and Redis.
+    process.stderr.write('npm run worker needs REDIS_URL and DATABASE_URL (the ones the service uses); without them the service trains runs itself.\n');
     process.exit(2);
   }
   const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, trainingWorker: true }), { bufferLogs: true });
