@@ -42,6 +42,7 @@ export const hyperparametersSchema = z.strictObject({
   maxTrainDialogues: options.maxTrainDialogues,
   maxValidationDialogues: options.maxValidationDialogues.unwrap().optional(),
   wordDrop: options.wordDrop,
+  utteranceDrop: options.utteranceDrop.unwrap().optional(),
   klSchedule: options.klSchedule.unwrap().optional(),
   freeBits: options.freeBits.unwrap().optional(),
   bowWeight: options.bowWeight.unwrap().optional(),

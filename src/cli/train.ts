@@ -13,6 +13,7 @@ const HELP = `Usage: npm run train -- --model <seq2seq|hred|vhred> --data <train
   --validation <file>     validation split (default: the first dialogues of --data)
   --preset <tiny|small>   model size (default small, the benchmark's)
   --base <dir>            fine-tune this model instead of starting afresh
+  --embeddings <file>     start the token embeddings from word2vec vectors (npm run word2vec -- train ...)
   --options <json>        any further training option as JSON, e.g. '{"batchSize":32,"klSchedule":{"kind":"cyclical","steps":20000,"cycles":4,"ratio":0.5}}'
   --max-epochs N  --max-steps N  --max-dialogues N  --lr X  --word-drop X  --free-bits X  --bow X
   --weights <float32|float16|uint8>   storage of the final weights (default float32)
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       preset: { type: 'string' },
       base: { type: 'string' },
+      embeddings: { type: 'string' },
       options: { type: 'string' },
       'max-epochs': { type: 'string' },
       'max-steps': { type: 'string' },
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     outDir: values.out,
     preset: values.preset,
     baseModelDir: values.base,
+    embeddingsFrom: values.embeddings,
     maxEpochs: num(values['max-epochs']),
     maxSteps: num(values['max-steps']),
     maxTrainDialogues: num(values['max-dialogues']),

@@ -2,6 +2,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { useTensorBackend } from '../../test/support/tensor-backend';
 import { tempDir, writeCorpus } from '../../test/support/tiny-corpus';
+import { writeWord2VecText } from '../evaluation/word2vec/text-format';
 import { loadModel } from '../models/model-files';
 import { train } from './trainer';
 import { TrainingOptionsInput, trainingOptionsSchema } from './training-options';
@@ -55,5 +56,28 @@ describe('train', () => {
     const result = await train(options(dir, data, { kind: 'seq2seq', maxEpochs: 10, patience: 2, learningRate: 1e-12 }));
     expect(result.stoppedBy).toBe('early-stopping');
     expect(result.state.history.length).toBeLessThan(10);
+  });
+
+  it('starts the embeddings of a new model from word2vec vectors, for the words the file has', async () => {
+    const dir = await tempDir();
+    const data = await writeCorpus(dir);
+    const E = 16; // the tiny preset's embeddingDim
+    const hello = Float32Array.from({ length: E }, (_, i) => i / 10);
+    const thanks = Float32Array.from({ length: E }, (_, i) => -i / 10);
+    const vectors = path.join(dir, 'vectors.txt');
+    await writeWord2VecText(vectors, ['hello', 'thanks', 'not-in-the-corpus'], E, Float32Array.from([...hello, ...thanks, ...hello]));
+    // one step at a learning rate too small to move a weight: the saved embeddings are the initial ones
+    await train(options(dir, data, { kind: 'hred', maxSteps: 1, learningRate: 1e-12, embeddingsFrom: vectors }));
+    const { model, tokenizer } = await loadModel(path.join(dir, 'out'));
+    const table = model.embedding.dataSync();
+    const row = (word: string) => Array.from(table.subarray(tokenizer.encode(word)[0] * E, (tokenizer.encode(word)[0] + 1) * E));
+    row('hello').forEach((x, i) => expect(x).toBeCloseTo(hello[i], 5));
+    row('thanks').forEach((x, i) => expect(x).toBeCloseTo(thanks[i], 5));
+    expect(row('fine').some((x, i) => Math.abs(x - hello[i]) > 1e-3)).toBe(true); // not in the file: its random start
+    model.dispose();
+
+    const wrongSize = path.join(dir, 'wrong.txt');
+    await writeWord2VecText(wrongSize, ['hello'], 4, new Float32Array(4));
+    await expect(train(options(path.join(dir, 'x'), data, { kind: 'hred', maxSteps: 1, embeddingsFrom: wrongSize }))).rejects.toThrow(/4-dimensional vectors, the model's embeddings have 16/);
   });
 });

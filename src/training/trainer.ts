@@ -12,6 +12,7 @@ import { MODEL_PRESETS, parseModelConfig } from '../models/model-config';
 import { buildWordTokenizer, Tokenizer, trainSubwordTokenizer } from '../tokenization';
 import { SeededRandom } from '../common/random';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, TrainerState } from './checkpoint';
+import { initEmbeddings } from './init-embeddings';
 import { scoreDialogues } from './evaluate-loss';
 import { EpochMetrics, TrainingProgress } from './progress';
 import { klWeight, learningRate } from './schedules';
@@ -188,7 +189,9 @@ async function initialModel(o: TrainingOptions): Promise<{ model: DialogueModel;
       ? await buildWordTokenizer(corpusTexts(o.trainData, limit), { maxSize: o.tokenizer.vocabSize, minCount: o.tokenizer.minCount })
       : await trainSubwordTokenizer(corpusTexts(o.trainData, limit), { vocabSize: o.tokenizer.vocabSize });
   const config = parseModelConfig({ ...MODEL_PRESETS[o.preset], ...o.model, kind: o.kind, vocabSize: tokenizer.vocabSize });
-  return { model: new DialogueModel(config, o.seed), tokenizer };
+  const model = new DialogueModel(config, o.seed);
+  if (o.embeddingsFrom) await initEmbeddings(model, tokenizer, o.embeddingsFrom);
+  return { model, tokenizer };
 }
 
 /** The best model so far, in the run's output folder. */

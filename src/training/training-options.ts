@@ -26,6 +26,8 @@ export const trainingOptionsSchema = z
     checkpointDir: z.string().min(1).optional(),
     /** Fine-tune from this model directory (its tokenizer and shapes are kept). */
     baseModelDir: z.string().min(1).optional(),
+    /** Word2vec text vectors (npm run word2vec) to start a new model's token embeddings from. */
+    embeddingsFrom: z.string().min(1).optional(),
     tokenizer: z
       .object({ kind: z.enum(['word', 'subword']).default('word'), vocabSize: z.number().int().min(16).default(8000), minCount: z.number().int().min(1).default(1) })
       .default({ kind: 'word', vocabSize: 8000, minCount: 1 }),
