@@ -3,7 +3,7 @@
  * it must: one context ("pick a colour") with four equally right replies that differ only in the colour.
  * Each remedy is a training option of `npm run train`; each row trains the tiny VHRED with the real trainer,
  * then decodes greedy tokens under 30 z drawn from the prior. A collapsed latent gives one reply for every z.
- * Prints a Markdown table, then one JSON line per row.   Flags: --steps N (default 600), --samples N (30).
+ * Prints a Markdown table, then one JSON line per row.   Flags: --steps N (default 600), --samples N (30), --seeds N (3).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,24 +33,25 @@ const REMEDIES: { name: string; options: Partial<TrainingOptionsInput> }[] = [
   { name: 'the same, fixed prior variance', options: { klSchedule: linear, wordDrop: 0.5, bowWeight: 1, freeBits: 0.5, model: { bagOfWords: true, learnedPrior: false } } },
 ];
 
+/** One remedy over several seeds: per seed, the last epoch's figures and the kept (best-ELBO) model's replies. */
 interface Row {
   remedy: string;
-  /** The kept (best validation ELBO) model: its epoch, and its right replies. */
-  keptEpoch: number;
-  keptRight: number;
-  /** The last checkpoint: right and other replies. */
-  rightReplies: number;
-  otherReplies: number;
-  klPerToken: number;
-  activeUnits: number;
-  reconstructionPerplexity: number;
-  seconds: number;
+  /** Right replies of 4 (greedy tokens, z from the prior) at the last epoch, and other replies, per seed. */
+  right: number[];
+  other: number[];
+  klPerToken: number[];
+  activeUnits: number[];
+  reconstructionPerplexity: number[];
+  /** The model a run keeps (its best validation ELBO epoch) and its right replies, per seed. */
+  keptEpoch: number[];
+  keptRight: number[];
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { steps: { type: 'string' }, samples: { type: 'string' } } });
+  const { values } = parseArgs({ options: { steps: { type: 'string' }, samples: { type: 'string' }, seeds: { type: 'string' } } });
   const steps = Number(values.steps ?? 600);
   const samples = Number(values.samples ?? 30);
+  const seeds = Array.from({ length: Number(values.seeds ?? 3) }, (_, i) => i + 1);
   await initTensorBackend(process.env.TF_BACKEND === 'cpu' ? 'cpu' : 'auto');
   const dir = await mkdtemp(path.join(tmpdir(), 'hred-latent-study-'));
   const trainData = path.join(dir, 'colours.jsonl');
@@ -59,53 +60,53 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const [i, remedy] of REMEDIES.entries()) {
-      const outDir = path.join(dir, `run-${i}`);
-      const started = Date.now();
-      const options = trainingOptionsSchema.parse({
-        kind: 'vhred',
-        preset: 'tiny',
-        trainData,
-        outDir,
-        tokenizer: { vocabSize: 32 },
-        batchSize: 4,
-        learningRate: 0.01,
-        maxEpochs: Math.ceil(steps / COPIES),
-        // a study of the latent, not of the learning rate: no early stop, no halving on a plateau
-        patience: 1000,
-        plateauDecay: 1,
-        wordDrop: 0,
-        ...remedy.options,
-        model: { latentDim: 4, ...(remedy.options.model ?? {}) },
-      });
-      const result = await train(options);
-      const last = result.state.history[result.state.history.length - 1];
-      const best = result.best!;
-      // The model a run keeps is its best-ELBO epoch; the last checkpoint is the end of training. They can differ.
-      const [kept, final] = [await distinctReplies(outDir, samples), await distinctReplies(path.join(outDir, 'checkpoints'), samples)];
-      const row: Row = {
-        remedy: remedy.name,
-        keptEpoch: best.epoch + 1,
-        keptRight: kept.right,
-        rightReplies: final.right,
-        otherReplies: final.other,
-        klPerToken: last.validationKlPerToken,
-        activeUnits: last.activeUnits ?? 0,
-        reconstructionPerplexity: last.validationReconstructionPerplexity,
-        seconds: (Date.now() - started) / 1000,
-      };
+      const row: Row = { remedy: remedy.name, right: [], other: [], klPerToken: [], activeUnits: [], reconstructionPerplexity: [], keptEpoch: [], keptRight: [] };
+      for (const seed of seeds) {
+        const outDir = path.join(dir, `run-${i}-${seed}`);
+        const options = trainingOptionsSchema.parse({
+          kind: 'vhred',
+          preset: 'tiny',
+          trainData,
+          outDir,
+          seed,
+          tokenizer: { vocabSize: 32 },
+          batchSize: 4,
+          learningRate: 0.01,
+          maxEpochs: Math.ceil(steps / COPIES),
+          // a study of the latent, not of the learning rate: no early stop, no halving on a plateau
+          patience: 1000,
+          plateauDecay: 1,
+          wordDrop: 0,
+          ...remedy.options,
+          model: { latentDim: 4, ...(remedy.options.model ?? {}) },
+        });
+        const result = await train(options);
+        const last = result.state.history[result.state.history.length - 1];
+        // The model a run keeps is its best-ELBO epoch; the last checkpoint is the end of training. They can differ.
+        const final = await distinctReplies(path.join(outDir, 'checkpoints'), samples);
+        row.right.push(final.right);
+        row.other.push(final.other);
+        row.klPerToken.push(last.validationKlPerToken);
+        row.activeUnits.push(last.activeUnits ?? 0);
+        row.reconstructionPerplexity.push(last.validationReconstructionPerplexity);
+        row.keptEpoch.push(result.best!.epoch + 1);
+        row.keptRight.push((await distinctReplies(outDir, samples)).right);
+      }
       rows.push(row);
-      process.stderr.write(`${row.remedy}: ${row.rightReplies} of 4 right replies (kept model: ${row.keptRight})\n`);
+      process.stderr.write(`${row.remedy}: right replies of 4 per seed ${row.right.join(', ')} (kept models: ${row.keptRight.join(', ')})\n`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   const epochs = Math.ceil(steps / COPIES);
+  const list = (xs: number[], digits = 0) => xs.map((x) => x.toFixed(digits)).join(', ');
   console.log(
-    `| remedy (tiny VHRED, z of 4 dims, ${epochs} epochs of ${COPIES} steps) | last epoch: right replies of 4 (other) over ${samples} z | KL / token | active units of 4 | reconstruction ppl | best-ELBO epoch: its right replies |`,
+    `| remedy (tiny VHRED, z of 4 dims, ${epochs} epochs of ${COPIES} steps; seeds ${seeds.join(', ')}) | right replies of 4 over ${samples} z (other) | KL / token | active units of 4 | reconstruction ppl | kept (best-ELBO) epoch: right replies |`,
   );
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    const figures = [`${r.rightReplies} (${r.otherReplies})`, r.klPerToken.toFixed(3), r.activeUnits, r.reconstructionPerplexity.toFixed(2), `${r.keptEpoch}: ${r.keptRight}`];
+    const kept = r.keptEpoch.map((e, k) => `${e}: ${r.keptRight[k]}`).join(', ');
+    const figures = [`${list(r.right)} (${list(r.other)})`, list(r.klPerToken, 3), list(r.activeUnits), list(r.reconstructionPerplexity, 2), kept];
     console.log(`| ${r.remedy} | ${figures.join(' | ')} |`);
   }
   for (const r of rows) console.log(JSON.stringify(r));

@@ -29,7 +29,7 @@ export async function createBenchContext(quick: boolean, backend: BackendInfo): 
     trainTurns,
     tokenizer,
     report: ({ value, ...fields }) =>
-      console.log(JSON.stringify({ impl: 'project', ...fields, value: Number(value.toFixed(3)), backend: backend.name, threads: backend.threads })),
+      console.log(JSON.stringify({ impl: 'project', backend: backend.name, threads: backend.threads, ...fields, value: Number(value.toFixed(3)) })),
     async testDialogues(limit, minTurns) {
       const out: string[][] = [];
       for await (const d of readDialogues(resolve(corpusDir, 'test.jsonl'))) {

@@ -31,6 +31,7 @@ export const hyperparametersSchema = z.strictObject({
   model: modelShapesSchema.optional(),
   tokenizer: options.tokenizer.unwrap().optional(),
   batchSize: options.batchSize.unwrap().optional(),
+  threads: options.threads.unwrap().optional(),
   learningRate: options.learningRate.unwrap().optional(),
   warmupSteps: options.warmupSteps.unwrap().optional(),
   plateauDecay: options.plateauDecay.unwrap().optional(),

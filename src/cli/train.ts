@@ -15,6 +15,7 @@ const HELP = `Usage: npm run train -- --model <seq2seq|hred|vhred> --data <train
   --base <dir>            fine-tune this model instead of starting afresh
   --embeddings <file>     start the token embeddings from word2vec vectors (npm run word2vec -- train ...)
   --options <json>        any further training option as JSON, e.g. '{"batchSize":32,"klSchedule":{"kind":"cyclical","steps":20000,"cycles":4,"ratio":0.5}}'
+  --threads N             data-parallel threads per step (default 1; 2 uses both cores of this machine)
   --max-epochs N  --max-steps N  --max-dialogues N  --lr X  --word-drop X  --free-bits X  --bow X
   --weights <float32|float16|uint8>   storage of the final weights (default float32)
   --backend <auto|wasm|cpu|node>`;
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       preset: { type: 'string' },
       base: { type: 'string' },
       embeddings: { type: 'string' },
+      threads: { type: 'string' },
       options: { type: 'string' },
       'max-epochs': { type: 'string' },
       'max-steps': { type: 'string' },
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     preset: values.preset,
     baseModelDir: values.base,
     embeddingsFrom: values.embeddings,
+    threads: num(values.threads),
     maxEpochs: num(values['max-epochs']),
     maxSteps: num(values['max-steps']),
     maxTrainDialogues: num(values['max-dialogues']),

@@ -14,19 +14,22 @@ export interface StepResult {
   gradNorm: number;
 }
 
+/** The gradients of one batch's loss, one per parameter in the model's order, and the loss terms. */
+export interface BatchGradients {
+  grads: tf.Tensor[];
+  loss: number;
+  nll: number;
+  kl: number;
+  bow: number;
+}
+
 /** Scale factor of global-norm clipping (tfjs optimizers take no clipnorm option). */
 export function clipScale(globalNorm: number, maxNorm: number): number {
   return maxNorm / Math.max(globalNorm, maxNorm);
 }
 
-/** One update: forward, backward, global-norm clip, optimizer step. Leaves no tensors behind. */
-export function trainStep(
-  model: DialogueModel,
-  optimizer: tf.Optimizer,
-  batch: DialogueBatch,
-  lossOptions: LossOptions,
-  maxGradNorm: number,
-): StepResult {
+/** Forward and backward of one batch: the gradients of its mean token loss. The caller disposes `grads`. */
+export function batchGradients(model: DialogueModel, batch: DialogueBatch, lossOptions: LossOptions): BatchGradients {
   const vars = [...model.params.vars.values()];
   let kept: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
@@ -34,15 +37,32 @@ export function trainStep(
     kept = [terms.nll, terms.kl, terms.bow].map((t) => tf.keep(t));
     return terms.loss;
   }, vars);
-  const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
-  const [gradNorm] = norm.dataSync();
-  const scale = clipScale(gradNorm, maxGradNorm);
-  const clipped: tf.NamedTensorMap = {};
-  for (const [name, g] of Object.entries(grads)) clipped[name] = scale < 1 ? tf.mul(g, scale) : g;
-  // A non-finite gradient would poison every weight through Adam's moments: skip the update (reported as NaN loss).
-  if (Number.isFinite(gradNorm)) optimizer.applyGradients(clipped);
   const [loss] = value.dataSync();
   const [nll, kl, bow] = kept.map((t) => t.dataSync()[0]);
-  tf.dispose([value, norm, ...kept, ...Object.values(grads), ...Object.values(clipped)]);
-  return { loss, nll, kl, bow, gradNorm, targetTokens: batch.targetTokens, replies: batch.targets };
+  tf.dispose([value, ...kept]);
+  return { grads: vars.map((v) => grads[v.name]), loss, nll, kl, bow };
+}
+
+/**
+ * Global-norm clipping and one optimizer step on gradients in the model's parameter order; returns the norm.
+ * A non-finite gradient would poison every weight through Adam's moments: the update is skipped then.
+ */
+export function applyGradients(model: DialogueModel, optimizer: tf.Optimizer, grads: readonly tf.Tensor[], maxGradNorm: number): number {
+  const vars = [...model.params.vars.values()];
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))));
+  const [gradNorm] = norm.dataSync();
+  norm.dispose();
+  const scale = clipScale(gradNorm, maxGradNorm);
+  if (Number.isFinite(gradNorm)) {
+    tf.tidy(() => optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, scale < 1 ? tf.mul(grads[i], scale) : grads[i]]))));
+  }
+  return gradNorm;
+}
+
+/** One update: forward, backward, global-norm clip, optimizer step. Leaves no tensors behind. */
+export function trainStep(model: DialogueModel, optimizer: tf.Optimizer, batch: DialogueBatch, lossOptions: LossOptions, maxGradNorm: number): StepResult {
+  const { grads, ...terms } = batchGradients(model, batch, lossOptions);
+  const gradNorm = applyGradients(model, optimizer, grads, maxGradNorm);
+  tf.dispose(grads);
+  return { ...terms, gradNorm, targetTokens: batch.targetTokens, replies: batch.targets };
 }

@@ -9,6 +9,7 @@ import { buildBatch } from '../models/batch';
 import { DialogueModel } from '../models/dialogue-model';
 import { loadModel, saveModel } from '../models/model-files';
 import { MODEL_PRESETS, parseModelConfig } from '../models/model-config';
+import { backendInfo } from '../tensor/backend';
 import { buildWordTokenizer, Tokenizer, trainSubwordTokenizer } from '../tokenization';
 import { SeededRandom } from '../common/random';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, TrainerState } from './checkpoint';
@@ -16,6 +17,7 @@ import { initEmbeddings } from './init-embeddings';
 import { scoreDialogues } from './evaluate-loss';
 import { EpochMetrics, TrainingProgress } from './progress';
 import { klWeight, learningRate } from './schedules';
+import { DataParallel, splitDialogues } from './parallel/data-parallel';
 import { trainStep } from './train-step';
 import { corpusTexts, epochBatches, loadDialogueIds } from './training-data';
 import { effectiveWordDrop, TrainingOptions } from './training-options';
@@ -62,6 +64,7 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
   if (train.length === 0) throw new Error(`${o.trainData}: no dialogue with at least two turns`);
 
   const wordDrop = effectiveWordDrop(o);
+  const parallel = o.threads > 1 ? DataParallel.start(model, o.threads, backendInfo()?.name ?? 'auto') : undefined;
   const reportEvery = hooks.reportEvery ?? 10;
   let stoppedBy: TrainingResult['stoppedBy'] = 'max-epochs';
   try {
@@ -83,17 +86,13 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
         const lr = learningRate(state.step, { peak: state.learningRate, warmupSteps: o.warmupSteps, decay: 1, decaySteps: 1 });
         (optimizer as unknown as { learningRate: number }).learningRate = lr;
         const rng = new SeededRandom(o.seed * 7919 + state.step);
-        const batch = buildBatch(
-          batches[state.batchInEpoch].map((i) => train[i]),
-          { maxTurns: model.config.maxTurns, maxUtteranceTokens: model.config.maxUtteranceTokens, wordDrop, utteranceDrop: o.utteranceDrop, random: () => rng.nextFloat() },
-        );
-        const r = trainStep(
-          model,
-          optimizer,
-          batch,
-          { klWeight: klWeight(state.step, o.klSchedule), freeBits: o.freeBits, bowWeight: o.bowWeight, seed: o.seed + state.step },
-          o.maxGradNorm,
-        );
+        const dialogues = batches[state.batchInEpoch].map((i) => train[i]);
+        const layout = { maxTurns: model.config.maxTurns, maxUtteranceTokens: model.config.maxUtteranceTokens, wordDrop, utteranceDrop: o.utteranceDrop, random: () => rng.nextFloat() };
+        const lossOptions = { klWeight: klWeight(state.step, o.klSchedule), freeBits: o.freeBits, bowWeight: o.bowWeight, seed: o.seed + state.step };
+        const r =
+          parallel && dialogues.length >= parallel.threads
+            ? await parallel.step(optimizer, splitDialogues(dialogues, parallel.threads).map((part) => buildBatch(part, layout)), lossOptions, o.maxGradNorm)
+            : trainStep(model, optimizer, buildBatch(dialogues, layout), lossOptions, o.maxGradNorm);
         state.step++;
         state.batchInEpoch++;
         Object.assign(window, {
@@ -162,6 +161,7 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
     if (stoppedBy === 'max-steps') await saveCheckpoint(checkpointDir, model, tokenizer, optimizer, state);
     if (stoppedBy !== 'cancelled' && state.history.length === 0) await saveFinal(o, model, tokenizer, state);
   } finally {
+    await parallel?.close();
     model.dispose();
     optimizer.dispose();
   }

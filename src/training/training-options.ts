@@ -32,6 +32,8 @@ export const trainingOptionsSchema = z
       .object({ kind: z.enum(['word', 'subword']).default('word'), vocabSize: z.number().int().min(16).default(8000), minCount: z.number().int().min(1).default(1) })
       .default({ kind: 'word', vocabSize: 8000, minCount: 1 }),
     batchSize: z.number().int().positive().default(16),
+    /** Threads computing each step's gradients (data-parallel, one tensor backend each): up to the cores to spare. */
+    threads: z.number().int().min(1).max(16).default(1),
     learningRate: z.number().positive().default(1e-3),
     warmupSteps: z.number().int().min(0).default(0),
     /** The learning rate is multiplied by this each time validation perplexity fails to improve. */

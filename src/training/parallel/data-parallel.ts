@@ -1,0 +1,105 @@
+/**
+ * Data-parallel training on several threads, each with its own tensor backend (WASM runs one thread per backend
+ * in Node, so this is how a step uses more than one core). The batch's dialogues are split into parts of about
+ * equal target tokens; this thread computes the first part's gradients while each worker computes another's,
+ * from the same weights; their token-weighted mean is the gradient of the whole batch's mean loss, so one step
+ * updates the weights as a single-thread step on the whole batch would (free bits apply per part).
+ */
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { workerEntry } from '../../common/run-in-worker';
+import { DialogueBatch } from '../../models/batch';
+import { DialogueModel } from '../../models/dialogue-model';
+import { LossOptions } from '../../models/loss';
+import { BackendChoice } from '../../tensor/backend';
+import { applyGradients, batchGradients, StepResult } from '../train-step';
+import type { GradientRequest, GradientResponse } from './gradient-messages';
+import { flatten, unflatten } from './weights';
+
+/** Each part draws its own ε (VHRED): seeds far apart from the step seeds of the main part. */
+const PART_SEED_STRIDE = 1_000_003;
+
+export class DataParallel {
+  private constructor(
+    private readonly model: DialogueModel,
+    private readonly workers: Worker[],
+  ) {}
+
+  /** `threads` in all: this one and threads − 1 workers holding replicas of `model`. */
+  static start(model: DialogueModel, threads: number, backend: BackendChoice): DataParallel {
+    const entry = workerEntry(__dirname, 'gradient.worker');
+    const workers = Array.from({ length: threads - 1 }, () => new Worker(entry.file, { workerData: { config: model.config, backend }, execArgv: entry.execArgv }));
+    return new DataParallel(model, workers);
+  }
+
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** One update from the parts of a batch (parts[0] here, parts[i] on worker i − 1). Leaves no tensors behind. */
+  async step(optimizer: tf.Optimizer, parts: DialogueBatch[], lossOptions: LossOptions, maxGradNorm: number): Promise<StepResult> {
+    if (parts.length !== this.threads) throw new RangeError(`${parts.length} parts for ${this.threads} threads`);
+    const vars = [...this.model.params.vars.values()];
+    const weights = flatten(vars);
+    const remote = this.workers.map((worker, i) =>
+      this.ask(worker, { type: 'step', weights: i === this.workers.length - 1 ? weights : weights.slice(), batch: parts[i + 1], lossOptions: partLoss(lossOptions, i + 1) }),
+    );
+    const local = batchGradients(this.model, parts[0], lossOptions); // meanwhile, the workers compute theirs
+    const answers = await Promise.all(remote);
+    const tokens = parts.map((p) => p.targetTokens);
+    const total = tokens.reduce((a, b) => a + b, 0);
+    const grads = tf.tidy(() => {
+      const all = [local.grads, ...answers.map((a) => unflatten(a.grads, vars))];
+      return vars.map((_, k) => tf.addN(all.map((g, part) => tf.mul(g[k], tokens[part] / total))));
+    });
+    tf.dispose(local.grads);
+    const gradNorm = applyGradients(this.model, optimizer, grads, maxGradNorm);
+    tf.dispose(grads);
+    const terms = [local, ...answers];
+    return {
+      loss: terms.reduce((sum, t, part) => sum + (t.loss * tokens[part]) / total, 0),
+      nll: terms.reduce((sum, t) => sum + t.nll, 0),
+      kl: terms.reduce((sum, t) => sum + t.kl, 0),
+      bow: terms.reduce((sum, t) => sum + t.bow, 0),
+      gradNorm,
+      targetTokens: total,
+      replies: parts.reduce((n, p) => n + p.targets, 0),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private ask(worker: Worker, request: GradientRequest): Promise<Extract<GradientResponse, { type: 'grads' }>> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => settle(() => reject(error));
+      const onMessage = (m: GradientResponse) => settle(() => (m.type === 'grads' ? resolve(m) : reject(new Error(`gradient worker: ${m.message}`))));
+      const settle = (fn: () => void) => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        fn();
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.postMessage(request, [request.weights.buffer as ArrayBuffer]);
+    });
+  }
+}
+
+function partLoss(options: LossOptions, part: number): LossOptions {
+  return { ...options, seed: options.seed === undefined ? undefined : options.seed + part * PART_SEED_STRIDE };
+}
+
+/** Splits dialogues into `parts` groups of about equal reply tokens (largest first, each to the lightest group). */
+export function splitDialogues<T extends readonly (readonly number[])[]>(dialogues: readonly T[], parts: number): T[][] {
+  const groups = Array.from({ length: parts }, () => ({ items: [] as T[], tokens: 0 }));
+  const weight = (d: T) => d.slice(1).reduce((n, u) => n + u.length + 1, 0);
+  const order = dialogues.map((d, i) => i).sort((a, b) => weight(dialogues[b]) - weight(dialogues[a]) || a - b);
+  for (const i of order) {
+    const lightest = groups.reduce((best, g) => (g.tokens < best.tokens ? g : best));
+    lightest.items.push(dialogues[i]);
+    lightest.tokens += weight(dialogues[i]);
+  }
+  return groups.map((g) => g.items);
+}

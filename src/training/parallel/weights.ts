@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+import type { DialogueModel } from '../../models/dialogue-model';
+
+/** All of a model's parameters (or gradients in that order) as one Float32Array, to cross a thread boundary. */
+export function flatten(tensors: readonly tf.Tensor[]): Float32Array {
+  const out = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
+  let offset = 0;
+  for (const t of tensors) {
+    out.set(t.dataSync() as Float32Array, offset);
+    offset += t.size;
+  }
+  return out;
+}
+
+/** The inverse of flatten, shaped like `like` (a model's parameters, in order). The caller disposes them. */
+export function unflatten(flat: Float32Array, like: readonly tf.Tensor[]): tf.Tensor[] {
+  let offset = 0;
+  return like.map((t) => {
+    const part = tf.tensor(flat.subarray(offset, offset + t.size), t.shape);
+    offset += t.size;
+    return part;
+  });
+}
+
+export function setWeights(model: DialogueModel, flat: Float32Array): void {
+  const vars = [...model.params.vars.values()];
+  const values = unflatten(flat, vars);
+  vars.forEach((v, i) => v.assign(values[i]));
+  tf.dispose(values);
+}
