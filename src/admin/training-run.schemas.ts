@@ -38,6 +38,7 @@ export const hyperparametersSchema = z.strictObject({
   maxGradNorm: options.maxGradNorm.unwrap().optional(),
   maxEpochs: options.maxEpochs.unwrap().optional(),
   patience: options.patience.unwrap().optional(),
+  keep: options.keep.unwrap().optional(),
   maxSteps: options.maxSteps,
   checkpointEverySteps: options.checkpointEverySteps.unwrap().optional(),
   maxTrainDialogues: options.maxTrainDialogues,

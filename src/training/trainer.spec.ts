@@ -49,6 +49,22 @@ describe('train', () => {
     saved.model.dispose();
   });
 
+  it("keeps the last epoch's weights with keep: 'last', the best epoch's by default", async () => {
+    const dir = await tempDir();
+    const data = await writeCorpus(dir);
+    // past the first epoch validation cannot improve at this learning rate: best = epoch 1, last = epoch 3
+    const run = (sub: string, keep: 'best' | 'last') => train(options(path.join(dir, sub), data, { kind: 'hred', maxEpochs: 3, patience: 5, learningRate: 1e-12, keep }));
+    await run('best', 'best');
+    await run('last', 'last');
+    const epochsOf = async (sub: string) => {
+      const saved = await loadModel(path.join(dir, sub, 'out'));
+      saved.model.dispose();
+      return saved.summary.epochs;
+    };
+    expect(await epochsOf('best')).toBe(1);
+    expect(await epochsOf('last')).toBe(3);
+  });
+
   it('stops early when validation perplexity stops improving', async () => {
     const dir = await tempDir();
     const data = await writeCorpus(dir);

@@ -145,11 +145,12 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
       if (score.perplexity < state.bestValidationPerplexity) {
         state.bestValidationPerplexity = score.perplexity;
         state.epochsWithoutImprovement = 0;
-        await saveFinal(o, model, tokenizer, state);
+        if (o.keep === 'best') await saveFinal(o, model, tokenizer, state);
       } else {
         state.epochsWithoutImprovement++;
         state.learningRate *= o.plateauDecay;
       }
+      if (o.keep === 'last') await saveFinal(o, model, tokenizer, state);
       state.epoch++;
       state.batchInEpoch = 0;
       await saveCheckpoint(checkpointDir, model, tokenizer, optimizer, state);

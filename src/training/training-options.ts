@@ -40,6 +40,12 @@ export const trainingOptionsSchema = z
     plateauDecay: z.number().gt(0).max(1).default(0.5),
     maxGradNorm: z.number().positive().default(1),
     maxEpochs: z.number().int().positive().default(30),
+    /**
+     * Which epoch's weights the run's model is: `best`, the best validation perplexity (for VHRED the ELBO bound), or
+     * `last`. The ELBO counts the information z carries as KL, so for VHRED `best` can keep a collapsed early epoch
+     * (see README, the VHRED latent); `last` keeps the end of training.
+     */
+    keep: z.enum(['best', 'last']).default('best'),
     /** Epochs without a better validation perplexity before stopping. */
     patience: z.number().int().positive().default(3),
     /** Stop after this many updates in all (tests, benchmarks). */
