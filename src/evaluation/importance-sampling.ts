@@ -92,11 +92,15 @@ export function scoreReplies(model: DialogueModel, dialogues: DialogueIds[], opt
       const weights: Float32Array[] = []; // [K][N]
       const reconstruction = new Float64Array(N);
       for (let k = 0; k < K; k++) {
-        const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', tfSeed(seed + start * K + k)) as tf.Tensor2D;
-        const z = reparameterize(q, eps);
-        const ll = replyLogLikelihoods(model, batch, tf.concat([context, z], 1), inputs);
-        ll.dataSync().forEach((value, n) => (reconstruction[n] += value / K));
-        weights.push(tf.sub(tf.add(ll, logDensity(z, p)), logDensity(z, q)).dataSync() as Float32Array);
+        // A tidy per sample: each decoding's [tokens, vocabulary] intermediates go before the next one's, or K of
+        // them at once outgrow the WASM heap on a batch of real dialogues ("memory access out of bounds").
+        tf.tidy(() => {
+          const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', tfSeed(seed + start * K + k)) as tf.Tensor2D;
+          const z = reparameterize(q, eps);
+          const ll = replyLogLikelihoods(model, batch, tf.concat([context, z], 1), inputs);
+          ll.dataSync().forEach((value, n) => (reconstruction[n] += value / K));
+          weights.push(tf.sub(tf.add(ll, logDensity(z, p)), logDensity(z, q)).dataSync() as Float32Array);
+        });
       }
       const kl = tf.sum(klDiagonal(q, p), 1).dataSync();
       const means = q.mean.dataSync() as Float32Array;
