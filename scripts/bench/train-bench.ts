@@ -5,11 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolve } from 'node:path';
-import { buildBatch } from '../../src/models/batch';
 import { DialogueModel } from '../../src/models/dialogue-model';
 import { ModelKind, parseModelConfig } from '../../src/models/model-config';
-import { DataParallel, splitDialogues } from '../../src/training/parallel/data-parallel';
-import { trainStep } from '../../src/training/train-step';
+import { DataParallel, stepOnDialogues } from '../../src/training/parallel/data-parallel';
 import { epochBatches, loadDialogueIds } from '../../src/training/training-data';
 import { BenchContext, median, now } from './bench-context';
 
@@ -31,9 +29,7 @@ export async function benchTraining(ctx: BenchContext): Promise<void> {
         const layout = { maxTurns: 10, maxUtteranceTokens: 30, wordDrop: kind === 'vhred' ? 0.25 : 0 };
         const lossOptions = { klWeight: Math.min(1, s / 5000), freeBits: 0, bowWeight: 0, seed: s };
         const start = now();
-        const r = parallel
-          ? await parallel.step(optimizer, splitDialogues(chosen, threads).map((part) => buildBatch(part, layout)), lossOptions, 1)
-          : trainStep(model, optimizer, buildBatch(chosen, layout), lossOptions, 1);
+        const r = await stepOnDialogues(model, optimizer, chosen, layout, lossOptions, 1, parallel);
         if (s >= warmup) rates.push(r.targetTokens / ((now() - start) / 1000));
         if (s === 0) tensorsAfterFirst = tf.memory().numTensors; // Adam makes its moments on the first step
       }

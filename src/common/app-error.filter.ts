@@ -8,7 +8,14 @@ const STATUS: Record<AppErrorCode, number> = {
   conflict: HttpStatus.CONFLICT,
 };
 
-type JsonResponse = { status(code: number): { json(body: unknown): void } };
+type JsonResponse = { setHeader(name: string, value: string): void; status(code: number): { json(body: unknown): void } };
+
+/** Every HTTP error of the service in one shape, `{ error: { code, message, … } }` (the filters' shared writer). */
+export function sendError(host: ArgumentsHost, status: number, error: { code: string; message: string; field?: string }, headers: Record<string, string> = {}): void {
+  const response = host.switchToHttp().getResponse<JsonResponse>();
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.status(status).json({ error });
+}
 
 /**
  * HTTP only: turns an AppError into `{ error: { code, message, field? } }` with its status, `field` naming
@@ -19,6 +26,6 @@ export class AppErrorFilter implements ExceptionFilter {
   catch(error: AppError, host: ArgumentsHost) {
     if (host.getType() !== 'http') throw error;
     const field = typeof error.meta.field === 'string' ? { field: error.meta.field } : {};
-    host.switchToHttp().getResponse<JsonResponse>().status(STATUS[error.code]).json({ error: { code: error.code, message: error.message, ...field } });
+    sendError(host, STATUS[error.code], { code: error.code, message: error.message, ...field });
   }
 }

@@ -1,6 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
-
-type JsonResponse = { status(code: number): { json(body: unknown): void } };
+import { sendError } from './app-error.filter';
 
 /**
  * HTTP only: errors Nest raises itself (invalid JSON, a body over the limit, an unknown route, a bad path escape)
@@ -16,6 +15,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;
     const message = Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : error.message;
     const code = (HttpStatus[status] ?? 'error').toLowerCase();
-    host.switchToHttp().getResponse<JsonResponse>().status(status).json({ error: { code, message } });
+    sendError(host, status, { code, message });
   }
 }

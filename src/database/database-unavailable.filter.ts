@@ -1,9 +1,8 @@
 import { type ArgumentsHost, Catch, HttpStatus } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
+import { sendError } from '../common/app-error.filter';
 import { Prisma } from '../generated/prisma/client';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from './database-errors';
-
-type JsonResponse = { setHeader(name: string, value: string): void; status(code: number): { json(body: unknown): void } };
 
 /** Seconds a client should wait before retrying: PostgreSQL restarts in a few seconds. */
 const RETRY_AFTER_SECONDS = 5;
@@ -19,8 +18,6 @@ export class DatabaseUnavailableFilter extends BaseExceptionFilter {
   override catch(error: unknown, host: ArgumentsHost) {
     if (host.getType() !== 'http') throw error; // gateways map errors themselves (chat: toChatError)
     if (!isDatabaseUnavailable(error)) return super.catch(error, host);
-    const response = host.switchToHttp().getResponse<JsonResponse>();
-    response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ error: { code: 'unavailable', message: DATABASE_UNAVAILABLE_MESSAGE } });
+    sendError(host, HttpStatus.SERVICE_UNAVAILABLE, { code: 'unavailable', message: DATABASE_UNAVAILABLE_MESSAGE }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
   }
 }

@@ -160,7 +160,6 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnModuleDes
     const message = activatedMessage.safeParse(payload);
     if (!message.success) return this.logger.warn('ignored a malformed model activation from the cluster');
     const { kind, versionId } = message.data;
-    this.rows.delete(versionId); // a row cached before the activation says it is inactive
     this.ensureLoaded(versionId).then(
       () => {
         this.swapTo(kind, versionId);

@@ -5,7 +5,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
-import { buildBatch } from '../models/batch';
 import { DialogueModel } from '../models/dialogue-model';
 import { loadModel, saveModel } from '../models/model-files';
 import { MODEL_PRESETS, parseModelConfig } from '../models/model-config';
@@ -17,8 +16,7 @@ import { initEmbeddings } from './init-embeddings';
 import { scoreDialogues } from './evaluate-loss';
 import { EpochMetrics, TrainingProgress } from './progress';
 import { klWeight, learningRate } from './schedules';
-import { DataParallel, splitDialogues } from './parallel/data-parallel';
-import { trainStep } from './train-step';
+import { DataParallel, stepOnDialogues } from './parallel/data-parallel';
 import { corpusTexts, epochBatches, loadDialogueIds } from './training-data';
 import { effectiveWordDrop, TrainingOptions } from './training-options';
 
@@ -89,10 +87,7 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
         const dialogues = batches[state.batchInEpoch].map((i) => train[i]);
         const layout = { maxTurns: model.config.maxTurns, maxUtteranceTokens: model.config.maxUtteranceTokens, wordDrop, utteranceDrop: o.utteranceDrop, random: () => rng.nextFloat() };
         const lossOptions = { klWeight: klWeight(state.step, o.klSchedule), freeBits: o.freeBits, bowWeight: o.bowWeight, seed: o.seed + state.step };
-        const r =
-          parallel && dialogues.length >= parallel.threads
-            ? await parallel.step(optimizer, splitDialogues(dialogues, parallel.threads).map((part) => buildBatch(part, layout)), lossOptions, o.maxGradNorm)
-            : trainStep(model, optimizer, buildBatch(dialogues, layout), lossOptions, o.maxGradNorm);
+        const r = await stepOnDialogues(model, optimizer, dialogues, layout, lossOptions, o.maxGradNorm, parallel);
         state.step++;
         state.batchInEpoch++;
         Object.assign(window, {

@@ -9,6 +9,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { io, type Socket } from 'socket.io-client';
 import { AppModule } from '../../src/app.module';
+import { appUrl } from '../admin/admin-test-app';
 import type { Ack, ClientToServerEvents, ReplyEndEvent, ReplyStartEvent, ReplyTokenEvent, ServerToClientEvents } from '../../src/chat/chat.events';
 import { CHAT_OPTIONS, type ChatOptions } from '../../src/chat/chat.options';
 import { parseConfig } from '../../src/config';
@@ -64,7 +65,7 @@ export async function startChatApp(
     .compile();
   const app = moduleRef.createNestApplication();
   await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const url = await appUrl(app);
   const dirs = { db, modelsDir };
   let closing: Promise<void> | undefined;
   const close = async () => {

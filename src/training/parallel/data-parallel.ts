@@ -8,11 +8,11 @@
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { workerEntry } from '../../common/run-in-worker';
-import { DialogueBatch } from '../../models/batch';
+import { BatchOptions, buildBatch, DialogueBatch, DialogueIds } from '../../models/batch';
 import { DialogueModel } from '../../models/dialogue-model';
 import { LossOptions } from '../../models/loss';
 import { BackendChoice } from '../../tensor/backend';
-import { applyGradients, batchGradients, StepResult } from '../train-step';
+import { applyGradients, batchGradients, StepResult, trainStep } from '../train-step';
 import type { GradientRequest, GradientResponse } from './gradient-messages';
 import { flatten, unflatten } from './weights';
 
@@ -92,9 +92,9 @@ function partLoss(options: LossOptions, part: number): LossOptions {
 }
 
 /** Splits dialogues into `parts` groups of about equal reply tokens (largest first, each to the lightest group). */
-export function splitDialogues<T extends readonly (readonly number[])[]>(dialogues: readonly T[], parts: number): T[][] {
-  const groups = Array.from({ length: parts }, () => ({ items: [] as T[], tokens: 0 }));
-  const weight = (d: T) => d.slice(1).reduce((n, u) => n + u.length + 1, 0);
+export function splitDialogues(dialogues: readonly DialogueIds[], parts: number): DialogueIds[][] {
+  const groups = Array.from({ length: parts }, () => ({ items: [] as DialogueIds[], tokens: 0 }));
+  const weight = (d: DialogueIds) => d.slice(1).reduce((n, u) => n + u.length + 1, 0);
   const order = dialogues.map((d, i) => i).sort((a, b) => weight(dialogues[b]) - weight(dialogues[a]) || a - b);
   for (const i of order) {
     const lightest = groups.reduce((best, g) => (g.tokens < best.tokens ? g : best));
@@ -102,4 +102,20 @@ export function splitDialogues<T extends readonly (readonly number[])[]>(dialogu
     lightest.tokens += weight(dialogues[i]);
   }
   return groups.map((g) => g.items);
+}
+
+/** One update on these dialogues: split over `parallel`'s threads when there is a dialogue for each, else here. */
+export function stepOnDialogues(
+  model: DialogueModel,
+  optimizer: tf.Optimizer,
+  dialogues: readonly DialogueIds[],
+  layout: BatchOptions,
+  lossOptions: LossOptions,
+  maxGradNorm: number,
+  parallel?: DataParallel,
+): Promise<StepResult> {
+  if (parallel && dialogues.length >= parallel.threads) {
+    return parallel.step(optimizer, splitDialogues(dialogues, parallel.threads).map((part) => buildBatch(part, layout)), lossOptions, maxGradNorm);
+  }
+  return Promise.resolve(trainStep(model, optimizer, buildBatch([...dialogues], layout), lossOptions, maxGradNorm));
 }
