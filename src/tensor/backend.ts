@@ -3,6 +3,8 @@
  * otherwise WASM (with the gradient kernel it lacks registered), the pure-JS CPU backend last.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerBlasMatMul } from './blas-matmul';
+import { loadNativeBlas, parseBlasChoice } from './native-blas';
 import { registerWasmKernelFixes } from './wasm-kernels';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -12,6 +14,10 @@ export interface BackendInfo {
   name: BackendName;
   /** Threads the backend computes with (wasm is single-threaded in Node: tfjs issue #3830). */
   threads: number;
+  /** Who computes matrix products: on wasm, native OpenBLAS when it is built (TF_BLAS=off declines it). */
+  matMul: 'openblas' | 'builtin';
+  /** Why the native kernel is not in use, when it is not (wasm only). */
+  matMulNote?: string;
 }
 
 let active: BackendInfo | undefined;
@@ -50,17 +56,30 @@ async function tryBackend(name: BackendName): Promise<BackendInfo> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-node');
     await setBackend('tensorflow');
-    return { name, threads: tf.env().getNumber('TFJS_NODE_THREADS' as never) || 0 };
+    return { name, threads: tf.env().getNumber('TFJS_NODE_THREADS' as never) || 0, matMul: 'builtin' };
   }
   if (name === 'wasm') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-backend-wasm');
     registerWasmKernelFixes();
     await setBackend('wasm');
-    return { name, threads: 1 };
+    return { name, threads: 1, ...useNativeBlas() };
   }
   await setBackend('cpu');
-  return { name, threads: 1 };
+  return { name, threads: 1, matMul: 'builtin' };
+}
+
+/**
+ * OpenBLAS computes on one thread per tfjs thread: data-parallel training and the comparison already
+ * run one backend per core, and more would oversubscribe the two cores.
+ */
+function useNativeBlas(): Pick<BackendInfo, 'matMul' | 'matMulNote'> {
+  if (parseBlasChoice(process.env.TF_BLAS) === 'off') return { matMul: 'builtin', matMulNote: 'TF_BLAS=off' };
+  const loaded = loadNativeBlas();
+  if ('error' in loaded) return { matMul: 'builtin', matMulNote: `native kernel not built: ${loaded.error}` };
+  loaded.blas.setThreads(1);
+  registerBlasMatMul(loaded.blas);
+  return { matMul: 'openblas' };
 }
 
 async function setBackend(name: string): Promise<void> {
