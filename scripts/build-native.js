@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the optional native matrix kernel (native/blas) after `npm install`. It needs OpenBLAS's headers
+// Builds the optional native kernels (native/kernels) after `npm install`. It needs OpenBLAS's headers
 // (Debian: libopenblas-dev) and a C compiler; without them the service runs on tfjs's own WASM kernels,
 // so a failed build warns and exits 0 instead of failing the install.
 'use strict';
@@ -7,10 +7,10 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const dir = path.resolve(__dirname, '..', 'native', 'blas');
+const dir = path.resolve(__dirname, '..', 'native', 'kernels');
 const headers = ['/usr/include/cblas.h', '/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/aarch64-linux-gnu/cblas.h', '/usr/include/openblas/cblas.h'];
 if (!headers.some((h) => fs.existsSync(h))) {
-  console.warn('native/blas: no cblas.h (apt-get install libopenblas-dev): matrix products stay on tfjs WASM kernels');
+  console.warn('native/kernels: no cblas.h (apt-get install libopenblas-dev): the WASM backend keeps its own kernels');
   process.exit(0);
 }
 // npm puts its node-gyp on PATH for lifecycle scripts; run by hand, use the one npm ships.
@@ -22,7 +22,7 @@ const nodedir = fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')
 const result = spawnSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...nodedir, ...process.env } });
 if (result.status !== 0) {
   const why = result.error ? result.error.message : String(result.stderr).split('\n').filter((l) => /error/i.test(l)).slice(0, 5).join('\n');
-  console.warn(`native/blas: build failed, matrix products stay on tfjs WASM kernels\n${why}`);
+  console.warn(`native/kernels: build failed, the WASM backend keeps its own kernels\n${why}`);
   process.exit(0);
 }
-console.log('native/blas: built (OpenBLAS matrix products for the WASM backend)');
+console.log('native/kernels: built (OpenBLAS products and a fused softmax cross-entropy for the WASM backend)');

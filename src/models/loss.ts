@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { tfSeed } from '../tensor/seed';
+import { softmaxCrossEntropyRows } from '../tensor/softmax-xent';
 import { DialogueBatch } from './batch';
 import { DialogueModel } from './dialogue-model';
 import { klDiagonal, klPenalty, reparameterize } from './latent';
@@ -47,7 +48,7 @@ export function batchLoss(model: DialogueModel, batch: DialogueBatch, opts: Loss
   }
 
   const { logits, labels } = targetLogits(model, batch, feature, inputs, true);
-  const nll = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, vocabSize), logits, undefined, 0, tf.Reduction.SUM) as tf.Scalar;
+  const nll = tf.sum(softmaxCrossEntropyRows(logits, labels)) as tf.Scalar;
 
   let bow: tf.Scalar = tf.scalar(0);
   if (model.bagOfWords && opts.bowWeight > 0) bow = bagOfWordsNll(model.bagOfWordsLogits(feature), batch, vocabSize);
@@ -111,7 +112,7 @@ export function teacherForcedInputs(model: DialogueModel, batch: DialogueBatch):
  */
 export function replyLogLikelihoods(model: DialogueModel, batch: DialogueBatch, feature: tf.Tensor2D, inputs: TeacherForcedInputs): tf.Tensor1D {
   const { logits, labels, owners } = targetLogits(model, batch, feature, inputs, false);
-  const tokenLogProbs = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(labels, model.config.vocabSize)), 1);
+  const tokenLogProbs = tf.neg(softmaxCrossEntropyRows(logits, labels));
   // Σ per reply as a product with the one-hot owner matrix: the WASM backend has no UnsortedSegmentSum.
   return tf.sum(tf.mul(tf.expandDims(tokenLogProbs, 1), tf.oneHot(owners, batch.targets)), 0) as tf.Tensor1D;
 }

@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerBlasMatMul } from './blas-matmul';
-import { loadNativeBlas, parseBlasChoice } from './native-blas';
+import { loadNativeKernels, parseNativeChoice } from './native-kernels';
+import { registerNativeSoftmaxXent } from './softmax-xent';
 import { registerWasmKernelFixes } from './wasm-kernels';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -14,10 +15,10 @@ export interface BackendInfo {
   name: BackendName;
   /** Threads the backend computes with (wasm is single-threaded in Node: tfjs issue #3830). */
   threads: number;
-  /** Who computes matrix products: on wasm, native OpenBLAS when it is built (TF_BLAS=off declines it). */
-  matMul: 'openblas' | 'builtin';
-  /** Why the native kernel is not in use, when it is not (wasm only). */
-  matMulNote?: string;
+  /** On wasm: native kernels (OpenBLAS products, fused softmax cross-entropy) when built; TF_NATIVE=off declines them. */
+  nativeKernels: boolean;
+  /** Why the native kernels are not in use (wasm only). */
+  nativeKernelsNote?: string;
 }
 
 let active: BackendInfo | undefined;
@@ -56,30 +57,31 @@ async function tryBackend(name: BackendName): Promise<BackendInfo> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-node');
     await setBackend('tensorflow');
-    return { name, threads: tf.env().getNumber('TFJS_NODE_THREADS' as never) || 0, matMul: 'builtin' };
+    return { name, threads: tf.env().getNumber('TFJS_NODE_THREADS' as never) || 0, nativeKernels: false };
   }
   if (name === 'wasm') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-backend-wasm');
     registerWasmKernelFixes();
     await setBackend('wasm');
-    return { name, threads: 1, ...useNativeBlas() };
+    return { name, threads: 1, ...useNativeKernels() };
   }
   await setBackend('cpu');
-  return { name, threads: 1, matMul: 'builtin' };
+  return { name, threads: 1, nativeKernels: false };
 }
 
 /**
  * OpenBLAS computes on one thread per tfjs thread: data-parallel training and the comparison already
  * run one backend per core, and more would oversubscribe the two cores.
  */
-function useNativeBlas(): Pick<BackendInfo, 'matMul' | 'matMulNote'> {
-  if (parseBlasChoice(process.env.TF_BLAS) === 'off') return { matMul: 'builtin', matMulNote: 'TF_BLAS=off' };
-  const loaded = loadNativeBlas();
-  if ('error' in loaded) return { matMul: 'builtin', matMulNote: `native kernel not built: ${loaded.error}` };
-  loaded.blas.setThreads(1);
-  registerBlasMatMul(loaded.blas);
-  return { matMul: 'openblas' };
+function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsNote'> {
+  if (parseNativeChoice(process.env.TF_NATIVE) === 'off') return { nativeKernels: false, nativeKernelsNote: 'TF_NATIVE=off' };
+  const loaded = loadNativeKernels();
+  if ('error' in loaded) return { nativeKernels: false, nativeKernelsNote: `not built: ${loaded.error}` };
+  loaded.kernels.setThreads(1);
+  registerBlasMatMul(loaded.kernels);
+  registerNativeSoftmaxXent(loaded.kernels);
+  return { nativeKernels: true };
 }
 
 async function setBackend(name: string): Promise<void> {

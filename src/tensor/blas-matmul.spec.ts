@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { useTensorBackend } from '../../test/support/tensor-backend';
 import { backendInfo } from './backend';
-import { loadNativeBlas } from './native-blas';
+import { loadNativeKernels } from './native-kernels';
 
 useTensorBackend();
 
-const native = loadNativeBlas();
-// CI installs libopenblas-dev, so there the kernel must be built; elsewhere its absence (or TF_BLAS=off) skips these tests.
-const withBlas = ('blas' in native || process.env.CI) && process.env.TF_BLAS !== 'off' ? describe : describe.skip;
+const native = loadNativeKernels();
+// CI installs libopenblas-dev, so there the kernel must be built; elsewhere its absence (or TF_NATIVE=off) skips these tests.
+const withBlas = ('kernels' in native || process.env.CI) && process.env.TF_NATIVE !== 'off' ? describe : describe.skip;
 
 /** Row-major reference product of op(A)·op(B), by the definition. */
 function reference(a: number[][], b: number[][], ta: boolean, tb: boolean): number[][] {
@@ -21,7 +21,7 @@ const random = (rows: number, cols: number, seed: number) =>
 
 withBlas('BatchMatMul on native OpenBLAS', () => {
   it('is the kernel in use on wasm', () => {
-    expect(backendInfo()).toMatchObject({ name: 'wasm', matMul: 'openblas' });
+    expect(backendInfo()).toMatchObject({ name: 'wasm', nativeKernels: true });
   });
 
   it.each([
@@ -66,10 +66,10 @@ withBlas('BatchMatMul on native OpenBLAS', () => {
   });
 
   it('refuses operands outside the heap instead of reading or writing past it', () => {
-    if (!('blas' in native)) throw new Error(`native kernel not built: ${native.error}`);
+    if (!('kernels' in native)) throw new Error(`native kernels not built: ${native.error}`);
     const heap = new ArrayBuffer(64); // 16 floats
-    expect(() => native.blas.gemm(heap, 1, 2, 2, 2, 0, 0, 0, 0, 4, 0, 14)).toThrow(/outside the heap/);
-    expect(() => native.blas.gemm(heap, 1, 2, 2, 2, 0, 0, 0, 0, 4, 0, 8)).not.toThrow();
-    expect(() => native.blas.gemm(heap, 1, 2, 2, 2, 0, 0, -1, 0, 4, 0, 8)).toThrow(/outside the heap/);
+    expect(() => native.kernels.gemm(heap, 1, 2, 2, 2, 0, 0, 0, 0, 4, 0, 14)).toThrow(/outside the heap/);
+    expect(() => native.kernels.gemm(heap, 1, 2, 2, 2, 0, 0, 0, 0, 4, 0, 8)).not.toThrow();
+    expect(() => native.kernels.gemm(heap, 1, 2, 2, 2, 0, 0, -1, 0, 4, 0, 8)).toThrow(/outside the heap/);
   });
 });

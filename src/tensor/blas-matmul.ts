@@ -5,16 +5,11 @@
  * registered before it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NativeBlas } from './native-blas';
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
+import { heapWord, type NativeKernels, type WasmHeapBackend } from './native-kernels';
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-export function registerBlasMatMul(blas: NativeBlas): void {
+export function registerBlasMatMul(native: NativeKernels): void {
   const fallback = tf.getKernel('BatchMatMul', 'wasm');
   if (!fallback) throw new Error('wasm backend lacks BatchMatMul');
   tf.unregisterKernel('BatchMatMul', 'wasm');
@@ -35,17 +30,15 @@ export function registerBlasMatMul(blas: NativeBlas): void {
       const [kb, n] = transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]];
       if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of [${a.shape}] and [${b.shape}] must match`);
       const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-      const wasm = args.backend as unknown as WasmBackend;
+      const wasm = args.backend as unknown as WasmHeapBackend;
       const out = wasm.makeOutput([...batchShape, m, n], 'float32'); // may grow the heap: take views after it
       if (size(out.shape) === 0) return out;
-      const av = wasm.typedArrayFromHeap(a);
-      const bv = wasm.typedArrayFromHeap(b);
       const cv = wasm.typedArrayFromHeap(out);
       if (k === 0) {
         cv.fill(0);
         return out;
       }
-      blas.gemm(
+      native.gemm(
         cv.buffer,
         batch,
         m,
@@ -53,9 +46,9 @@ export function registerBlasMatMul(blas: NativeBlas): void {
         k,
         transposeA ? 1 : 0,
         transposeB ? 1 : 0,
-        av.byteOffset / 4,
+        heapWord(wasm, a),
         batchA === 1 ? 0 : m * k,
-        bv.byteOffset / 4,
+        heapWord(wasm, b),
         batchB === 1 ? 0 : k * n,
         cv.byteOffset / 4,
       );

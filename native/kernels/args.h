@@ -1,0 +1,26 @@
+/* Argument reading shared by the kernels: the WASM heap and integer offsets (in 4-byte units) into it. */
+#ifndef NATIVE_KERNELS_ARGS_H
+#define NATIVE_KERNELS_ARGS_H
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  void *heap;
+  int64_t words; /* heap size in 4-byte words */
+  int64_t ints[16];
+} kernel_args;
+
+/* Reads `heap, int × count` from the call; on a bad call throws a JS error naming `kernel` and returns 0. */
+int read_kernel_args(napi_env env, napi_callback_info info, const char *kernel, size_t count, kernel_args *out);
+
+/* 1 when [offset, offset + length) lies inside the heap; otherwise throws a RangeError and returns 0. */
+int in_heap(napi_env env, const kernel_args *a, const char *kernel, int64_t offset, int64_t length);
+
+napi_value gemm(napi_env env, napi_callback_info info);
+napi_value set_threads(napi_env env, napi_callback_info info);
+napi_value get_threads(napi_env env, napi_callback_info info);
+napi_value get_config(napi_env env, napi_callback_info info);
+napi_value softmax_xent(napi_env env, napi_callback_info info);
+napi_value softmax_xent_grad(napi_env env, napi_callback_info info);
+#endif

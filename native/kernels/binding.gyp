@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "native_kernels",
+      "sources": ["module.c", "gemm.c", "softmax_xent.c"],
+      "cflags": ["-O3", "-ffast-math"],
+      "libraries": ["-lopenblas", "-lm"]
+    }
+  ]
+}

@@ -1,0 +1,61 @@
+/**
+ * The optional native kernels (native/kernels: OpenBLAS products and a fused softmax cross-entropy,
+ * computed on the WASM heap; built by `npm install` where libopenblas-dev is present). Absent, tfjs's
+ * own WASM kernels serve.
+ */
+import path from 'node:path';
+
+/** The addon's functions; offsets and strides count 4-byte words of the heap. */
+export interface NativeKernels {
+  gemm(
+    heap: ArrayBufferLike,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    aOffset: number,
+    aBatchStride: number,
+    bOffset: number,
+    bBatchStride: number,
+    cOffset: number,
+  ): void;
+  softmaxXent(heap: ArrayBufferLike, rows: number, cols: number, logits: number, labels: number, nll: number, probs: number): void;
+  softmaxXentGrad(heap: ArrayBufferLike, rows: number, cols: number, probs: number, labels: number, dy: number, dx: number): void;
+  setThreads(n: number): void;
+  threads(): number;
+  config(): string;
+}
+
+export type NativeChoice = 'auto' | 'off';
+
+/** src/tensor and dist/tensor both sit two levels below the project root. */
+export const NATIVE_KERNELS_PATH = path.resolve(__dirname, '../../native/kernels/build/Release/native_kernels.node');
+
+/** TF_NATIVE: `auto` uses the native kernels when they are built, `off` never does. */
+export function parseNativeChoice(value: string | undefined): NativeChoice {
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'off') return 'off';
+  throw new Error(`TF_NATIVE must be auto or off (got ${JSON.stringify(value)})`);
+}
+
+/** Loads the addon, or says in one line why it is not there. Each worker thread loads its own copy. */
+export function loadNativeKernels(): { kernels: NativeKernels } | { error: string } {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return { kernels: require(NATIVE_KERNELS_PATH) as NativeKernels };
+  } catch (err) {
+    return { error: (err as Error).message.split('\n')[0] };
+  }
+}
+
+/** The part of tfjs's BackendWasm the native kernels use. */
+export interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: 'float32' | 'int32'): { dataId: object; shape: number[]; dtype: 'float32' | 'int32' };
+  typedArrayFromHeap(t: { dataId: object; shape: number[]; dtype: string }): Float32Array | Int32Array;
+}
+
+/** Word offset of a tensor's data in the heap. Take it after the last makeOutput: allocating may move the heap. */
+export const heapWord = (backend: WasmHeapBackend, t: { dataId: object; shape: number[]; dtype: string }) =>
+  backend.typedArrayFromHeap(t).byteOffset / 4;
