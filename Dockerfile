@@ -1,18 +1,24 @@
 # Build: install everything, generate the Prisma client, compile.
 FROM node:20-slim AS build
+# The native kernels (npm's postinstall builds native/kernels against OpenBLAS); without them tfjs's WASM kernels serve.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ libopenblas-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY scripts/build-native.js scripts/
+COPY native native
 RUN npm ci
 COPY . .
 RUN npm run build && npm prune --omit=dev && mkdir -p models
 
 # Run: compiled code, production dependencies, the Prisma schema and migrations (applied at start-up).
 FROM node:20-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libopenblas0-pthread && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production DATA_DIR=/app/data MODELS_DIR=/app/models
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/native/kernels/build/Release ./native/kernels/build/Release
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/models ./models
 RUN mkdir -p /app/data && chown -R node:node /app/data /app/models

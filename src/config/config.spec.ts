@@ -50,6 +50,7 @@ describe(parseConfig.name, () => {
     [{ MAX_MESSAGE_CHARS: '0' }, 'Invalid configuration: MAX_MESSAGE_CHARS must be an integer between 1 and 100000 (got "0")'],
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     [{ TF_BACKEND: 'gpu' }, 'Invalid configuration: TF_BACKEND must be one of auto, node, wasm, cpu (got "gpu")'],
+    [{ TF_NATIVE: 'on' }, 'Invalid configuration: TF_NATIVE must be one of auto, off (got "on")'],
     [{ CORS_ORIGINS: 'not a url' }, 'Invalid configuration: CORS_ORIGINS must be * or comma-separated origins like https://chat.example.com (got "not a url")'],
     // Secrets are never echoed.
     [{ ADMIN_TOKEN: 'short' }, 'Invalid configuration: ADMIN_TOKEN must be at least 16 characters (value hidden)'],
