@@ -22,6 +22,7 @@ export function registerWasmKernelFixes(): void {
   registerTransposeFreeMatMul();
   registerHeapViewSlice();
   registerSharedIdentity();
+  registerRowGather();
 }
 
 function kernel(name: string): tf.KernelConfig {
@@ -161,5 +162,35 @@ function registerSharedIdentity(): void {
     if (x.dtype === 'string') return original.kernelFunc(args);
     wasmOf(args.backend).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
+}
+
+/**
+ * WASM's GatherV2 walks every element through generic index arithmetic (~8 ms for a [1,400, 256] gather of
+ * decoder states). Gathering whole rows along the first axis, as every gather of this model does, is a copy
+ * of each chosen row; other gathers go to the original kernel.
+ */
+function registerRowGather(): void {
+  const original = kernel('GatherV2');
+  replaceKernel('GatherV2', (args) => {
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+    if (axis !== 0 || batchDims !== 0 || x.dtype === 'string' || x.dtype === 'complex64' || indices.dtype !== 'int32') return original.kernelFunc(args);
+    const wasm = wasmOf(args.backend);
+    const rows = x.shape[0];
+    const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
+    const out = wasm.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype); // may grow the heap: views after it
+    const ids = wasm.typedArrayFromHeap(indices);
+    const xVals = wasm.typedArrayFromHeap(x);
+    const outVals = wasm.typedArrayFromHeap(out);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (!(id >= 0 && id < rows)) {
+        wasm.disposeData(out.dataId);
+        throw new Error(`GatherV2: index ${id} is not in [0, ${rows - 1}]`);
+      }
+      outVals.set(xVals.subarray(id * rowSize, (id + 1) * rowSize), i * rowSize);
+    }
+    return out;
   });
 }
