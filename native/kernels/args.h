@@ -23,4 +23,6 @@ napi_value get_threads(napi_env env, napi_callback_info info);
 napi_value get_config(napi_env env, napi_callback_info info);
 napi_value softmax_xent(napi_env env, napi_callback_info info);
 napi_value softmax_xent_grad(napi_env env, napi_callback_info info);
+napi_value gru_gates(napi_env env, napi_callback_info info);
+napi_value gru_gates_grad(napi_env env, napi_callback_info info);
 #endif

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerBlasMatMul } from './blas-matmul';
 import { loadNativeKernels, parseNativeChoice } from './native-kernels';
+import { registerNativeGruGates } from './fused-gru';
 import { registerNativeSoftmaxXent } from './softmax-xent';
 import { registerWasmKernelFixes } from './wasm-kernels';
 
@@ -15,7 +16,7 @@ export interface BackendInfo {
   name: BackendName;
   /** Threads the backend computes with (wasm is single-threaded in Node: tfjs issue #3830). */
   threads: number;
-  /** On wasm: native kernels (OpenBLAS products, fused softmax cross-entropy) when built; TF_NATIVE=off declines them. */
+  /** On wasm: native kernels (OpenBLAS products, fused softmax cross-entropy and GRU gates) when built; TF_NATIVE=off declines them. */
   nativeKernels: boolean;
   /** Why the native kernels are not in use (wasm only). */
   nativeKernelsNote?: string;
@@ -81,6 +82,7 @@ function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsN
   loaded.kernels.setThreads(1);
   registerBlasMatMul(loaded.kernels);
   registerNativeSoftmaxXent(loaded.kernels);
+  registerNativeGruGates(loaded.kernels);
   return { nativeKernels: true };
 }
 

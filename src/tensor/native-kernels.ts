@@ -1,6 +1,6 @@
 /**
- * The optional native kernels (native/kernels: OpenBLAS products and a fused softmax cross-entropy,
- * computed on the WASM heap; built by `npm install` where libopenblas-dev is present). Absent, tfjs's
+ * The optional native kernels (native/kernels: OpenBLAS products, a fused softmax cross-entropy and
+ * fused GRU gates, computed on the WASM heap; built by `npm install` where libopenblas-dev is present). Absent, tfjs's
  * own WASM kernels serve.
  */
 import path from 'node:path';
@@ -23,6 +23,8 @@ export interface NativeKernels {
   ): void;
   softmaxXent(heap: ArrayBufferLike, rows: number, cols: number, logits: number, labels: number, nll: number, probs: number): void;
   softmaxXentGrad(heap: ArrayBufferLike, rows: number, cols: number, probs: number, labels: number, dy: number, dx: number): void;
+  gruGates(heap: ArrayBufferLike, B: number, H: number, xProj: number, hProj: number, h: number, out: number, gates: number): void;
+  gruGatesGrad(heap: ArrayBufferLike, B: number, H: number, gates: number, hProj: number, h: number, dy: number, dxProj: number, dhProj: number, dh: number): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;

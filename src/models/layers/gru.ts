@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedGruGates } from '../../tensor/fused-gru';
 import { ParamStore } from './params';
 
 /**
@@ -35,8 +36,13 @@ export function gruInputProjection(x: tf.Tensor2D, p: GruParams): tf.Tensor2D {
 
 /** One step, given the precomputed input projection xProj [B, 3H] and the state h [B, H]. */
 export function gruCell(xProj: tf.Tensor2D, h: tf.Tensor2D, p: GruParams): tf.Tensor2D {
-  const H = p.units;
-  const hProj = tf.add(tf.matMul(h, p.wh), p.bh);
+  const hProj = tf.add(tf.matMul(h, p.wh), p.bh) as tf.Tensor2D;
+  return fusedGruGates(xProj, hProj, h) ?? gruGates(xProj, hProj, h);
+}
+
+/** The gate arithmetic after the two products, in tfjs ops (the native kernel computes the same). */
+export function gruGates(xProj: tf.Tensor2D, hProj: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
+  const H = h.shape[1];
   const xRz = tf.slice(xProj, [0, 0], [-1, 2 * H]);
   const hRz = tf.slice(hProj, [0, 0], [-1, 2 * H]);
   const rz = tf.sigmoid(tf.add(xRz, hRz));

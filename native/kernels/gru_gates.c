@@ -1,0 +1,80 @@
+/*
+ * The GRU's gate arithmetic after its two matrix products, fused (PyTorch's formulation, gates r | z | n):
+ *   r = σ(xr + hr), z = σ(xz + hz), n = tanh(xn + r ⊙ hn), h' = n + z ⊙ (h − n).
+ * On tfjs these are a dozen small kernels a step, and as many slice gradients (zero pads) and adds backward.
+ */
+#include <math.h>
+#include "args.h"
+
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+static inline float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+/* Through expf, which glibc vectorises (its tanhf has no vector variant): absolute error ~1e-7. */
+static inline float tanh_(float x) { return 2.0f * sigmoid(2.0f * x) - 1.0f; }
+
+CLONES static void gates_forward(const float *xp, const float *hp, const float *h, float *out, float *gates, int64_t B, int64_t H) {
+  for (int64_t b = 0; b < B; b++) {
+    const float *x = xp + b * 3 * H, *hh = hp + b * 3 * H, *h0 = h + b * H;
+    float *g = gates + b * 3 * H, *o = out + b * H;
+    for (int64_t j = 0; j < H; j++) {
+      const float r = sigmoid(x[j] + hh[j]);
+      const float z = sigmoid(x[H + j] + hh[H + j]);
+      const float n = tanh_(x[2 * H + j] + r * hh[2 * H + j]);
+      g[j] = r;
+      g[H + j] = z;
+      g[2 * H + j] = n;
+      o[j] = n + z * (h0[j] - n);
+    }
+  }
+}
+
+CLONES static void gates_backward(const float *gates, const float *hp, const float *h, const float *dy, float *dxp, float *dhp,
+                                  float *dh, int64_t B, int64_t H) {
+  for (int64_t b = 0; b < B; b++) {
+    const float *g = gates + b * 3 * H, *hh = hp + b * 3 * H, *h0 = h + b * H, *d = dy + b * H;
+    float *dx = dxp + b * 3 * H, *dhh = dhp + b * 3 * H, *dh0 = dh + b * H;
+    for (int64_t j = 0; j < H; j++) {
+      const float r = g[j], z = g[H + j], n = g[2 * H + j];
+      const float dn = d[j] * (1.0f - z) * (1.0f - n * n); /* through tanh */
+      const float dz = d[j] * (h0[j] - n) * z * (1.0f - z);
+      const float dr = dn * hh[2 * H + j] * r * (1.0f - r);
+      dx[j] = dr;
+      dx[H + j] = dz;
+      dx[2 * H + j] = dn;
+      dhh[j] = dr;
+      dhh[H + j] = dz;
+      dhh[2 * H + j] = dn * r;
+      dh0[j] = d[j] * z;
+    }
+  }
+}
+
+/* gruGates(heap, B, H, xProj, hProj, h, out, gates): out [B, H]; gates [B, 3H] keeps r | z | n for the gradient. */
+napi_value gru_gates(napi_env env, napi_callback_info info) {
+  kernel_args a;
+  if (!read_kernel_args(env, info, "gruGates", 7, &a)) return NULL;
+  const int64_t B = a.ints[0], H = a.ints[1];
+  if (B < 0 || H < 1) return in_heap(env, &a, "gruGates", -1, 0), NULL;
+  if (!in_heap(env, &a, "gruGates", a.ints[2], B * 3 * H) || !in_heap(env, &a, "gruGates", a.ints[3], B * 3 * H) ||
+      !in_heap(env, &a, "gruGates", a.ints[4], B * H) || !in_heap(env, &a, "gruGates", a.ints[5], B * H) ||
+      !in_heap(env, &a, "gruGates", a.ints[6], B * 3 * H))
+    return NULL;
+  float *heap = (float *)a.heap;
+  gates_forward(heap + a.ints[2], heap + a.ints[3], heap + a.ints[4], heap + a.ints[5], heap + a.ints[6], B, H);
+  return NULL;
+}
+
+/* gruGatesGrad(heap, B, H, gates, hProj, h, dy, dxProj, dhProj, dh): the gradients of gruGates' three inputs. */
+napi_value gru_gates_grad(napi_env env, napi_callback_info info) {
+  kernel_args a;
+  if (!read_kernel_args(env, info, "gruGatesGrad", 9, &a)) return NULL;
+  const int64_t B = a.ints[0], H = a.ints[1];
+  if (B < 0 || H < 1) return in_heap(env, &a, "gruGatesGrad", -1, 0), NULL;
+  const int64_t sizes[7] = {B * 3 * H, B * 3 * H, B * H, B * H, B * 3 * H, B * 3 * H, B * H};
+  for (int i = 0; i < 7; i++)
+    if (!in_heap(env, &a, "gruGatesGrad", a.ints[2 + i], sizes[i])) return NULL;
+  float *heap = (float *)a.heap;
+  gates_backward(heap + a.ints[2], heap + a.ints[3], heap + a.ints[4], heap + a.ints[5], heap + a.ints[6], heap + a.ints[7],
+                 heap + a.ints[8], B, H);
+  return NULL;
+}
