@@ -26,5 +26,5 @@ async function main(): Promise<void> {
 
 main().catch((err: Error) => {
   console.error(`bench: ${err.message}`);
-  process.exitCode = 1;
+  process.exit(1); // worker threads of a failed section would keep the process alive
 });

@@ -24,5 +24,6 @@ napi_value get_config(napi_env env, napi_callback_info info);
 napi_value softmax_xent(napi_env env, napi_callback_info info);
 napi_value softmax_xent_grad(napi_env env, napi_callback_info info);
 napi_value gru_gates(napi_env env, napi_callback_info info);
+napi_value column_sums(napi_env env, napi_callback_info info);
 napi_value gru_gates_grad(napi_env env, napi_callback_info info);
 #endif

@@ -49,6 +49,7 @@ NAPI_MODULE_INIT() {
       {"config", NULL, get_config, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_default, NULL},
       {"gruGates", NULL, gru_gates, NULL, NULL, NULL, napi_default, NULL},
       {"gruGatesGrad", NULL, gru_gates_grad, NULL, NULL, NULL, napi_default, NULL},
   };

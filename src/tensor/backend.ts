@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerBlasMatMul } from './blas-matmul';
 import { loadNativeKernels, parseNativeChoice } from './native-kernels';
+import { registerNativeColumnSums } from './column-sums';
 import { registerNativeGruGates } from './fused-gru';
 import { registerNativeSoftmaxXent } from './softmax-xent';
 import { registerWasmKernelFixes } from './wasm-kernels';
@@ -83,6 +84,7 @@ function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsN
   registerBlasMatMul(loaded.kernels);
   registerNativeSoftmaxXent(loaded.kernels);
   registerNativeGruGates(loaded.kernels);
+  registerNativeColumnSums(loaded.kernels);
   return { nativeKernels: true };
 }
 

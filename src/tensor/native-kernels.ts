@@ -23,6 +23,7 @@ export interface NativeKernels {
   ): void;
   softmaxXent(heap: ArrayBufferLike, rows: number, cols: number, logits: number, labels: number, nll: number, probs: number): void;
   softmaxXentGrad(heap: ArrayBufferLike, rows: number, cols: number, probs: number, labels: number, dy: number, dx: number): void;
+  columnSums(heap: ArrayBufferLike, rows: number, cols: number, x: number, out: number): void;
   gruGates(heap: ArrayBufferLike, B: number, H: number, xProj: number, hProj: number, h: number, out: number, gates: number): void;
   gruGatesGrad(heap: ArrayBufferLike, B: number, H: number, gates: number, hProj: number, h: number, dy: number, dxProj: number, dhProj: number, dh: number): void;
   setThreads(n: number): void;
@@ -42,14 +43,21 @@ export function parseNativeChoice(value: string | undefined): NativeChoice {
   throw new Error(`TF_NATIVE must be auto or off (got ${JSON.stringify(value)})`);
 }
 
+const FUNCTIONS = ['gemm', 'softmaxXent', 'softmaxXentGrad', 'columnSums', 'gruGates', 'gruGatesGrad', 'setThreads', 'threads', 'config'] as const;
+
 /** Loads the addon, or says in one line why it is not there. Each worker thread loads its own copy. */
 export function loadNativeKernels(): { kernels: NativeKernels } | { error: string } {
+  let kernels: Partial<NativeKernels>;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return { kernels: require(NATIVE_KERNELS_PATH) as NativeKernels };
+    kernels = require(NATIVE_KERNELS_PATH) as Partial<NativeKernels>;
   } catch (err) {
     return { error: (err as Error).message.split('\n')[0] };
   }
+  // A build older than this code (the sources changed, `npm run build:native` not rerun) is not used at all.
+  const missing = FUNCTIONS.filter((f) => typeof kernels[f] !== 'function');
+  if (missing.length) return { error: `the build lacks ${missing.join(', ')}: rerun npm run build:native` };
+  return { kernels: kernels as NativeKernels };
 }
 
 /** The part of tfjs's BackendWasm the native kernels use. */

@@ -37,3 +37,25 @@ describe('GatherV2 on whole rows (wasm)', () => {
     ]);
   });
 });
+
+describe('Sum (wasm, leading axes by the native kernel where built)', () => {
+  const x = () => tf.tensor3d([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]); // [2, 2, 2]
+
+  it('sums over leading axes, with and without kept dimensions', () => {
+    expect(tf.sum(x(), 0).arraySync()).toEqual([[6, 8], [10, 12]]);
+    expect(tf.sum(x(), [0, 1]).arraySync()).toEqual([16, 20]);
+    expect(tf.sum(x(), [1, 0], true).arraySync()).toEqual([[[16, 20]]]);
+  });
+
+  it('still sums over other axes and over everything', () => {
+    expect(tf.sum(x(), 2).arraySync()).toEqual([[3, 7], [11, 15]]);
+    expect(tf.sum(x(), [0, 2]).arraySync()).toEqual([14, 22]);
+    expect(tf.sum(x()).arraySync()).toEqual(36);
+    expect(tf.sum(tf.tensor2d([[1, 2]], [1, 2], 'int32'), 0).arraySync()).toEqual([1, 2]);
+  });
+
+  it('gives the bias gradient of a broadcast add', () => {
+    const g = tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.zeros([3, 2]), b), tf.tensor2d([[1, 2], [3, 4], [5, 6]]))))(tf.zeros([2]));
+    expect(g.arraySync()).toEqual([9, 12]);
+  });
+});
