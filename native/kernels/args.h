@@ -14,8 +14,11 @@ typedef struct {
 /* Reads `heap, int × count` from the call; on a bad call throws a JS error naming `kernel` and returns 0. */
 int read_kernel_args(napi_env env, napi_callback_info info, const char *kernel, size_t count, kernel_args *out);
 
-/* 1 when [offset, offset + length) lies inside the heap; otherwise throws a RangeError and returns 0. */
-int in_heap(napi_env env, const kernel_args *a, const char *kernel, int64_t offset, int64_t length);
+/*
+ * 1 when every operand lies inside the heap: operand i starts at word offsets[i] and is sizes[i] words long.
+ * Otherwise (a negative size included: a bad shape) throws a RangeError and returns 0.
+ */
+int operands_in_heap(napi_env env, const kernel_args *a, const char *kernel, const int64_t *offsets, const int64_t *sizes, int count);
 
 napi_value gemm(napi_env env, napi_callback_info info);
 napi_value set_threads(napi_env env, napi_callback_info info);

@@ -20,8 +20,8 @@ napi_value column_sums(napi_env env, napi_callback_info info) {
   kernel_args a;
   if (!read_kernel_args(env, info, "columnSums", 4, &a)) return NULL;
   const int64_t rows = a.ints[0], cols = a.ints[1];
-  if (rows < 0 || cols < 0) return in_heap(env, &a, "columnSums", -1, 0), NULL;
-  if (!in_heap(env, &a, "columnSums", a.ints[2], rows * cols) || !in_heap(env, &a, "columnSums", a.ints[3], cols)) return NULL;
+  const int64_t sizes[2] = {rows >= 0 && cols >= 0 ? rows * cols : -1, cols}; /* x, out */
+  if (!operands_in_heap(env, &a, "columnSums", a.ints + 2, sizes, 2)) return NULL;
   float *heap = (float *)a.heap;
   add_rows(heap + a.ints[2], heap + a.ints[3], rows, cols);
   return NULL;

@@ -12,10 +12,10 @@ napi_value gemm(napi_env env, napi_callback_info info) {
   const int64_t batch = a.ints[0], m = a.ints[1], n = a.ints[2], k = a.ints[3];
   const int transA = (int)a.ints[4], transB = (int)a.ints[5];
   const int64_t aOff = a.ints[6], aStride = a.ints[7], bOff = a.ints[8], bStride = a.ints[9], cOff = a.ints[10];
-  if (batch < 1 || m < 0 || n < 0 || k < 0 || aStride < 0 || bStride < 0) return in_heap(env, &a, "gemm", -1, 0), NULL;
-  if (!in_heap(env, &a, "gemm", aOff, (batch - 1) * aStride + m * k) || !in_heap(env, &a, "gemm", bOff, (batch - 1) * bStride + k * n) ||
-      !in_heap(env, &a, "gemm", cOff, batch * m * n))
-    return NULL;
+  const int shapeOk = batch >= 1 && m >= 0 && n >= 0 && k >= 0 && aStride >= 0 && bStride >= 0;
+  const int64_t offsets[3] = {aOff, bOff, cOff};
+  const int64_t sizes[3] = {shapeOk ? (batch - 1) * aStride + m * k : -1, (batch - 1) * bStride + k * n, batch * m * n};
+  if (!operands_in_heap(env, &a, "gemm", offsets, sizes, 3)) return NULL;
   float *heap = (float *)a.heap;
   const int lda = transA ? (int)m : (int)k, ldb = transB ? (int)k : (int)n;
   for (int64_t i = 0; i < batch; i++) {

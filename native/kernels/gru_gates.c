@@ -54,11 +54,8 @@ napi_value gru_gates(napi_env env, napi_callback_info info) {
   kernel_args a;
   if (!read_kernel_args(env, info, "gruGates", 7, &a)) return NULL;
   const int64_t B = a.ints[0], H = a.ints[1];
-  if (B < 0 || H < 1) return in_heap(env, &a, "gruGates", -1, 0), NULL;
-  if (!in_heap(env, &a, "gruGates", a.ints[2], B * 3 * H) || !in_heap(env, &a, "gruGates", a.ints[3], B * 3 * H) ||
-      !in_heap(env, &a, "gruGates", a.ints[4], B * H) || !in_heap(env, &a, "gruGates", a.ints[5], B * H) ||
-      !in_heap(env, &a, "gruGates", a.ints[6], B * 3 * H))
-    return NULL;
+  const int64_t sizes[5] = {B >= 0 && H >= 1 ? B * 3 * H : -1, B * 3 * H, B * H, B * H, B * 3 * H}; /* xProj, hProj, h, out, gates */
+  if (!operands_in_heap(env, &a, "gruGates", a.ints + 2, sizes, 5)) return NULL;
   float *heap = (float *)a.heap;
   gates_forward(heap + a.ints[2], heap + a.ints[3], heap + a.ints[4], heap + a.ints[5], heap + a.ints[6], B, H);
   return NULL;
@@ -69,10 +66,9 @@ napi_value gru_gates_grad(napi_env env, napi_callback_info info) {
   kernel_args a;
   if (!read_kernel_args(env, info, "gruGatesGrad", 9, &a)) return NULL;
   const int64_t B = a.ints[0], H = a.ints[1];
-  if (B < 0 || H < 1) return in_heap(env, &a, "gruGatesGrad", -1, 0), NULL;
-  const int64_t sizes[7] = {B * 3 * H, B * 3 * H, B * H, B * H, B * 3 * H, B * 3 * H, B * H};
-  for (int i = 0; i < 7; i++)
-    if (!in_heap(env, &a, "gruGatesGrad", a.ints[2 + i], sizes[i])) return NULL;
+  /* gates, hProj, h, dy, dxProj, dhProj, dh */
+  const int64_t sizes[7] = {B >= 0 && H >= 1 ? B * 3 * H : -1, B * 3 * H, B * H, B * H, B * 3 * H, B * 3 * H, B * H};
+  if (!operands_in_heap(env, &a, "gruGatesGrad", a.ints + 2, sizes, 7)) return NULL;
   float *heap = (float *)a.heap;
   gates_backward(heap + a.ints[2], heap + a.ints[3], heap + a.ints[4], heap + a.ints[5], heap + a.ints[6], heap + a.ints[7],
                  heap + a.ints[8], B, H);

@@ -33,12 +33,17 @@ int read_kernel_args(napi_env env, napi_callback_info info, const char *kernel, 
   return 1;
 }
 
-int in_heap(napi_env env, const kernel_args *a, const char *kernel, int64_t offset, int64_t length) {
-  if (offset >= 0 && length >= 0 && offset + length <= a->words) return 1;
-  char msg[128];
-  snprintf(msg, sizeof msg, "%s: operand outside the heap", kernel);
-  napi_throw_range_error(env, NULL, msg);
-  return 0;
+int operands_in_heap(napi_env env, const kernel_args *a, const char *kernel, const int64_t *offsets, const int64_t *sizes, int count) {
+  for (int i = 0; i < count; i++) {
+    const int64_t offset = offsets[i];
+    if (offset < 0 || sizes[i] < 0 || offset + sizes[i] > a->words) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "%s: operand outside the heap", kernel);
+      napi_throw_range_error(env, NULL, msg);
+      return 0;
+    }
+  }
+  return 1;
 }
 
 NAPI_MODULE_INIT() {

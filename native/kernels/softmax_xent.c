@@ -50,10 +50,8 @@ napi_value softmax_xent(napi_env env, napi_callback_info info) {
   kernel_args a;
   if (!read_kernel_args(env, info, "softmaxXent", 6, &a)) return NULL;
   const int64_t rows = a.ints[0], cols = a.ints[1];
-  if (rows < 0 || cols < 1) return in_heap(env, &a, "softmaxXent", -1, 0), NULL;
-  if (!in_heap(env, &a, "softmaxXent", a.ints[2], rows * cols) || !in_heap(env, &a, "softmaxXent", a.ints[3], rows) ||
-      !in_heap(env, &a, "softmaxXent", a.ints[4], rows) || !in_heap(env, &a, "softmaxXent", a.ints[5], rows * cols))
-    return NULL;
+  const int64_t sizes[4] = {rows >= 0 && cols >= 1 ? rows * cols : -1, rows, rows, rows * cols}; /* logits, labels, nll, probs */
+  if (!operands_in_heap(env, &a, "softmaxXent", a.ints + 2, sizes, 4)) return NULL;
   float *heap = (float *)a.heap;
   const int32_t *labels = (const int32_t *)a.heap + a.ints[3];
   if (!labels_in_range(env, labels, rows, cols)) return NULL;
@@ -66,10 +64,8 @@ napi_value softmax_xent_grad(napi_env env, napi_callback_info info) {
   kernel_args a;
   if (!read_kernel_args(env, info, "softmaxXentGrad", 6, &a)) return NULL;
   const int64_t rows = a.ints[0], cols = a.ints[1];
-  if (rows < 0 || cols < 1) return in_heap(env, &a, "softmaxXentGrad", -1, 0), NULL;
-  if (!in_heap(env, &a, "softmaxXentGrad", a.ints[2], rows * cols) || !in_heap(env, &a, "softmaxXentGrad", a.ints[3], rows) ||
-      !in_heap(env, &a, "softmaxXentGrad", a.ints[4], rows) || !in_heap(env, &a, "softmaxXentGrad", a.ints[5], rows * cols))
-    return NULL;
+  const int64_t sizes[4] = {rows >= 0 && cols >= 1 ? rows * cols : -1, rows, rows, rows * cols}; /* probs, labels, dy, dx */
+  if (!operands_in_heap(env, &a, "softmaxXentGrad", a.ints + 2, sizes, 4)) return NULL;
   float *heap = (float *)a.heap;
   const int32_t *labels = (const int32_t *)a.heap + a.ints[3];
   if (!labels_in_range(env, labels, rows, cols)) return NULL;

@@ -25,13 +25,15 @@ export function registerWasmKernelFixes(): void {
   registerRowGather();
 }
 
-function kernel(name: string): tf.KernelConfig {
+/** The kernel registered for 'wasm' under `name` (to call, or to fall back to from a replacement). */
+export function kernel(name: string): tf.KernelConfig {
   const k = tf.getKernel(name, 'wasm');
   if (!k) throw new Error(`wasm backend lacks ${name}`);
   return k;
 }
 
-function replaceKernel(name: string, kernelFunc: tf.KernelFunc): void {
+/** Registers `kernelFunc` for 'wasm' in place of what `name` had (keeping its other settings). */
+export function replaceKernel(name: string, kernelFunc: tf.KernelFunc): void {
   const original = tf.getKernel(name, 'wasm');
   if (original) tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ ...original, kernelName: name, backendName: 'wasm', kernelFunc });
