@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only tokenizer,train,generation,service]
+ * npm run bench [-- --quick] [--only tokenizer,train,generation,service,memory]
  * Prints one JSON line per figure (shared/bench/SPEC.md form); the first line names the backend.
  * --quick runs each section on a few steps/replies: a smoke test, not figures to quote.
  */
@@ -7,16 +7,19 @@ import { parseArgs } from 'node:util';
 import { BackendChoice, initTensorBackend } from '../src/tensor/backend';
 import { createBenchContext } from './bench/bench-context';
 import { benchGeneration } from './bench/generation-bench';
+import { benchMemory } from './bench/memory-bench';
 import { benchService } from './bench/service-bench';
 import { benchTokenizers } from './bench/tokenizer-bench';
 import { benchTraining } from './bench/train-bench';
 
-const SECTIONS = { tokenizer: benchTokenizers, train: benchTraining, generation: benchGeneration, service: benchService } as const;
+const SECTIONS = { tokenizer: benchTokenizers, train: benchTraining, generation: benchGeneration, service: benchService, memory: benchMemory } as const;
+/** `memory` (1,000 training steps and 1,000 replies, ~15 minutes) runs only when named: the rest stays under 10 minutes. */
+const DEFAULT_SECTIONS = ['tokenizer', 'train', 'generation', 'service'];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, backend: { type: 'string' } } });
   const backend = await initTensorBackend((values.backend ?? process.env.TF_BACKEND ?? 'auto') as BackendChoice);
-  const names = values.only ? values.only.split(',') : Object.keys(SECTIONS);
+  const names = values.only ? values.only.split(',') : DEFAULT_SECTIONS;
   const unknown = names.filter((n) => !(n in SECTIONS));
   if (unknown.length) throw new Error(`unknown section(s) ${unknown.join(', ')}; choose from ${Object.keys(SECTIONS).join(', ')}`);
   console.log(JSON.stringify({ impl: 'project', metric: 'environment', backend: backend.name, threads: backend.threads, nativeKernels: backend.nativeKernels, ...(backend.nativeKernelsNote ? { nativeKernelsNote: backend.nativeKernelsNote } : {}), quick: values.quick, node: process.version }));
