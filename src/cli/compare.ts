@@ -1,9 +1,10 @@
 /**
  * npm run compare -- --models <dirA> <dirB> --data <test.jsonl> [--samples 10] [--limit N] [--out <dir>]
- *                    [--vectors <word2vec.txt>] [--temperatures 0.5,1,1.5] [--seed S]
+ *                    [--vectors <word2vec.txt>] [--temperatures 0.5,1,1.5] [--seed S] [--sequential]
  * Compares two models (HRED vs VHRED, issue #7) and writes report.json, report.md, report.html and
  * replies.jsonl into --out. Runs in this process with a progress bar on a terminal, plain lines otherwise.
  */
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
@@ -21,6 +22,7 @@ const HELP = `Usage: npm run compare -- --models <modelA> <modelB> --data <test.
   --seed S                seed of every sampled reply and of the bootstrap (default 1)
   --is-samples K          posterior samples of VHRED's importance-sampled perplexity (default 10)
   --resamples B           bootstrap resamples (default 1000)
+  --sequential            one model after the other (default with two cores or more: both at once, a thread each)
   --backend <auto|wasm|cpu|node>`;
 
 function positiveNumber(name: string, raw: string | undefined): number | undefined {
@@ -39,11 +41,12 @@ function splitModels(args: string[]): { models: string[]; rest: string[] } {
   return { models: args.slice(at + 1, end), rest: [...args.slice(0, at), ...args.slice(end)] };
 }
 
-function progressReporter(): { report: (p: ComparisonProgress) => void; stop: () => void } {
+/** A bar on a terminal; plain lines in logs, and while two models report at once (one bar cannot show both). */
+function progressReporter(bars: boolean): { report: (p: ComparisonProgress) => void; stop: () => void } {
   const bar = new SingleBar({ format: '{phase} {model} |{bar}| {value}/{total} | {duration_formatted}' }, Presets.shades_classic);
   let current = '';
   let lastPercent = -1;
-  const tty = process.stderr.isTTY;
+  const tty = bars && process.stderr.isTTY;
   return {
     report: (p) => {
       const key = `${p.phase} ${p.model ?? ''}`;
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     args: rest,
     options: {
       help: { type: 'boolean' },
+      sequential: { type: 'boolean' },
       ...Object.fromEntries(
         ['data', 'samples', 'limit', 'out', 'vectors', 'temperatures', 'seed', 'is-samples', 'resamples', 'backend'].map((name) => [name, { type: 'string' as const }]),
       ),
@@ -91,7 +95,8 @@ async function main(): Promise<void> {
   const backend = await initTensorBackend((str('backend') ?? process.env.TF_BACKEND ?? 'auto') as BackendChoice);
   console.log(`backend ${backend.name}; comparing ${models.join(' vs ')} on ${str('data')}`);
 
-  const progress = progressReporter();
+  const parallel = !values.sequential && availableParallelism() > 1;
+  const progress = progressReporter(!parallel);
   const result = await runComparison(
     {
       models: [{ dir: models[0] }, { dir: models[1] }],
@@ -103,6 +108,7 @@ async function main(): Promise<void> {
       vectors: str('vectors'),
       importanceSamples: positiveNumber('is-samples', str('is-samples')),
       resamples: positiveNumber('resamples', str('resamples')),
+      parallel,
     },
     { onProgress: progress.report },
   ).finally(progress.stop);

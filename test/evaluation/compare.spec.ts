@@ -23,11 +23,12 @@ describe('npm run compare (runComparison + report files)', () => {
   useTensorBackend();
   let result: ComparisonResult;
   let out: string;
+  let settings: Parameters<typeof runComparison>[0];
 
   beforeAll(async () => {
     const dir = await tempDir('hred-compare-');
     const fixtures = await writeComparisonFixtures(path.join(dir, 'models'), dir);
-    result = await runComparison({
+    settings = {
       models: [{ dir: fixtures.hred }, { dir: fixtures.vhred }],
       data: fixtures.data,
       samples: SAMPLES,
@@ -36,7 +37,8 @@ describe('npm run compare (runComparison + report files)', () => {
       vectors: fixtures.vectors,
       importanceSamples: 3,
       resamples: 100,
-    });
+    };
+    result = await runComparison(settings);
     out = path.join(dir, 'report');
     await writeComparisonFiles(out, result);
   });
@@ -95,5 +97,22 @@ describe('npm run compare (runComparison + report files)', () => {
     expect(html).toContain('<table>');
     expect(html).not.toMatch(/<script|<link|src="http/);
     expect(JSON.parse(await fs.readFile(path.join(out, 'report.json'), 'utf8')).version).toBe(1);
+  });
+
+  test('both models in worker threads at once give the same replies and figures', async () => {
+    const progress = new Set<string>();
+    const parallel = await runComparison({ ...settings, parallel: true }, { onProgress: (p) => progress.add(`${p.phase} ${p.model ?? ''}`.trim()) });
+    expect(parallel.replies).toEqual(result.replies);
+    expect(parallel.report.protocols).toEqual(result.report.protocols);
+    expect(parallel.report.corpus).toEqual(result.report.corpus);
+    expect(progress).toContain('decoding hred:hred');
+    expect(progress).toContain('decoding vhred:vhred');
+  });
+
+  test('a model whose weights fail to load in its worker rejects the whole comparison, naming the file', async () => {
+    const broken = await tempDir('hred-compare-broken-');
+    await fs.cp(settings.models[1].dir, broken, { recursive: true });
+    await fs.truncate(path.join(broken, 'weights.bin'), 10);
+    await expect(runComparison({ ...settings, parallel: true, models: [settings.models[0], { dir: broken }] })).rejects.toThrow(/weights\.bin/);
   });
 });
