@@ -15,6 +15,7 @@ import { disposeDecoderState, selectRows, startRows } from './decoder-rows';
 import { ScoredReply } from './generation-events';
 import { latentsFor } from './latent-choice';
 import { ReplyRow } from './reply-row';
+import { replyStep } from './reply-step';
 import { tidyValue } from './tidy-value';
 
 export function gnmtLengthPenalty(length: number, alpha: number): number {
@@ -90,7 +91,7 @@ export class BeamSearch {
     const state = this.state;
     const out = tidyValue(() => {
       const prev = this.beams.map((b) => (b.ids.length ? b.ids[b.ids.length - 1] : BOS_ID));
-      const step = this.model.decoderStep(tf.tensor1d(Int32Array.from(prev), 'int32'), state);
+      const step = replyStep(this.model, prev, state);
       return { logits: step.logits.dataSync() as Float32Array, h: tf.keep(step.state.h), attention: tf.keep(step.state.attention) };
     });
     tf.dispose([state.h, state.attention]);

@@ -10,6 +10,7 @@ import { ConversationState } from './conversation-state';
 import { appendRows, disposeDecoderState, selectRows, startRows } from './decoder-rows';
 import { latentsFor } from './latent-choice';
 import { ReplyRow } from './reply-row';
+import { replyStep } from './reply-step';
 import { tidyValue } from './tidy-value';
 
 export class DecoderBatch<R extends ReplyRow = ReplyRow> {
@@ -59,7 +60,7 @@ export class DecoderBatch<R extends ReplyRow = ReplyRow> {
     const V = this.model.config.vocabSize;
     const needLogits = this.rowList.some((r) => r.needsLogits);
     const out = tidyValue(() => {
-      const step = this.model.decoderStep(tf.tensor1d(Int32Array.from(this.prev), 'int32'), state);
+      const step = replyStep(this.model, this.prev, state);
       tf.keep(step.state.h);
       tf.keep(step.state.attention);
       const read = needLogits
