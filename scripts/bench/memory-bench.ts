@@ -2,7 +2,8 @@
  * Memory over a long run (issue #8: flat over 1,000 training steps and 1,000 replies). Not in the default
  * sections (about 15 minutes on one core): `npm run bench -- --only memory`. For HRED `small` on DailyDialog:
  *   memory_tensors, memory_tensor_mb, memory_rss_mb  at the first checkpoint (after warm-up) and at the end
- * of 1,000 training steps (batches of 16 dialogues), then of 1,000 greedy 30-token replies at batch 1.
+ * of 1,000 greedy 30-token replies at batch 1, then of 1,000 training steps (batches of 16 dialogues). Replies
+ * first: the training phase leaves a heap of garbage and data behind that would blur the replies' figures.
  * Tensor counts must not grow at all; the resident set may grow while the WASM heap and V8 settle, then not.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -38,6 +39,14 @@ export async function benchMemory(ctx: BenchContext): Promise<void> {
   const settle = ctx.quick ? 10 : 100;
   const model = new DialogueModel(parseModelConfig({ kind: 'hred', vocabSize: ctx.tokenizer.vocabSize }), 1);
 
+  const contexts = (await ctx.testDialogues(200, 3)).map((d) => d.slice(0, 3));
+  const batcher = new ReplyBatcher({ maxBatchSize: 1 });
+  const decoding = { strategy: 'greedy', latent: 'sample', maxTokens: 30, ignoreEos: true, seed: 1 } as const;
+  await track(ctx, 'replies', replies, settle, async (r) => {
+    const state = rebuildState(model, contexts[r % contexts.length].map((t) => utteranceIds(ctx.tokenizer, t, model.config)));
+    await lastEvent(batcher.submit(model, ctx.tokenizer, state, decoding));
+  });
+
   const { dialogues } = await loadDialogueIds(resolve(ctx.corpusDir, 'train.jsonl'), ctx.tokenizer);
   const perEpoch = epochBatches(dialogues, 16, 1, 0);
   const optimizer = tf.train.adam(1e-3);
@@ -47,13 +56,5 @@ export async function benchMemory(ctx: BenchContext): Promise<void> {
     await stepOnDialogues(model, optimizer, chosen, layout, { klWeight: 0, freeBits: 0, bowWeight: 0, seed: s }, 1, undefined);
   });
   optimizer.dispose();
-
-  const contexts = (await ctx.testDialogues(200, 3)).map((d) => d.slice(0, 3));
-  const batcher = new ReplyBatcher({ maxBatchSize: 1 });
-  const decoding = { strategy: 'greedy', latent: 'sample', maxTokens: 30, ignoreEos: true, seed: 1 } as const;
-  await track(ctx, 'replies', replies, settle, async (r) => {
-    const state = rebuildState(model, contexts[r % contexts.length].map((t) => utteranceIds(ctx.tokenizer, t, model.config)));
-    await lastEvent(batcher.submit(model, ctx.tokenizer, state, decoding));
-  });
   model.dispose();
 }
