@@ -29,4 +29,5 @@ napi_value softmax_xent_grad(napi_env env, napi_callback_info info);
 napi_value gru_gates(napi_env env, napi_callback_info info);
 napi_value column_sums(napi_env env, napi_callback_info info);
 napi_value gru_gates_grad(napi_env env, napi_callback_info info);
+napi_value adam(napi_env env, napi_callback_info info);
 #endif

@@ -57,6 +57,7 @@ NAPI_MODULE_INIT() {
       {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_default, NULL},
       {"gruGates", NULL, gru_gates, NULL, NULL, NULL, napi_default, NULL},
       {"gruGatesGrad", NULL, gru_gates_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -16,6 +16,7 @@ import { parseModelConfig } from '../../src/models/model-config';
 import { stepOnDialogues } from '../../src/training/parallel/data-parallel';
 import { epochBatches, loadDialogueIds } from '../../src/training/training-data';
 import { BenchContext } from './bench-context';
+import { ScaledAdam } from '../../src/tensor/fused-adam';
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 
@@ -49,7 +50,7 @@ export async function benchMemory(ctx: BenchContext): Promise<void> {
 
   const { dialogues } = await loadDialogueIds(resolve(ctx.corpusDir, 'train.jsonl'), ctx.tokenizer);
   const perEpoch = epochBatches(dialogues, 16, 1, 0);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = new ScaledAdam(1e-3);
   const layout = { maxTurns: 10, maxUtteranceTokens: 30, wordDrop: 0 };
   await track(ctx, 'training_steps', steps, settle, async (s) => {
     const chosen = perEpoch[s % perEpoch.length].map((i) => dialogues[i]);

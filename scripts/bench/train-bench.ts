@@ -10,6 +10,7 @@ import { ModelKind, parseModelConfig } from '../../src/models/model-config';
 import { DataParallel, stepOnDialogues } from '../../src/training/parallel/data-parallel';
 import { epochBatches, loadDialogueIds } from '../../src/training/training-data';
 import { BenchContext, median, now } from './bench-context';
+import { ScaledAdam } from '../../src/tensor/fused-adam';
 
 export async function benchTraining(ctx: BenchContext): Promise<void> {
   const steps = ctx.quick ? 3 : 20;
@@ -20,7 +21,7 @@ export async function benchTraining(ctx: BenchContext): Promise<void> {
   for (const threads of [1, 2]) {
     for (const kind of ['hred', 'vhred'] as ModelKind[]) {
       const model = new DialogueModel(parseModelConfig({ kind, vocabSize: ctx.tokenizer.vocabSize }), 1);
-      const optimizer = tf.train.adam(1e-3);
+      const optimizer = new ScaledAdam(1e-3);
       const parallel = threads > 1 ? DataParallel.start(model, threads, ctx.backend.name) : undefined;
       const rates: number[] = [];
       let tensorsAfterFirst = 0;

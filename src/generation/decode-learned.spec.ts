@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
 import { buildBatch } from '../models/batch';
 import { initTensorBackend } from '../tensor/backend';
 import { trainStep } from '../training/train-step';
 import { generateReply } from './decode';
 import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
+import { ScaledAdam } from '../tensor/fused-adam';
 
 // Each reply follows from the utterance it answers: a tiny model reproduces all three after ~50 steps
 // (probe: loss 0.17 at 50, 0.02 at 100). A step takes ~0.2 s on the loaded wasm machine, so 100 steps.
@@ -13,7 +13,7 @@ test.each(['seq2seq', 'hred', 'vhred'] as const)('greedy decoding of a tiny %s t
   await initTensorBackend('wasm');
   const tokenizer = await tinyTokenizer();
   const model = tinyModel(kind, tokenizer.vocabSize, 1);
-  const optimizer = tf.train.adam(0.01);
+  const optimizer = new ScaledAdam(0.01);
   const ids = TINY_DIALOGUES.map((d) => d.map((t) => tokenizer.encode(t)));
   const batch = buildBatch(ids, { maxTurns: 10, maxUtteranceTokens: model.config.maxUtteranceTokens });
   let loss = Infinity;

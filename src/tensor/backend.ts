@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerBlasMatMul } from './blas-matmul';
 import { loadNativeKernels, parseNativeChoice } from './native-kernels';
 import { registerNativeColumnSums } from './column-sums';
+import { registerNativeAdam } from './fused-adam';
 import { registerNativeGruGates } from './fused-gru';
 import { registerNativeSoftmaxXent } from './softmax-xent';
 import { registerWasmKernelFixes } from './wasm-kernels';
@@ -17,7 +18,7 @@ export interface BackendInfo {
   name: BackendName;
   /** Threads the backend computes with (wasm is single-threaded in Node: tfjs issue #3830). */
   threads: number;
-  /** On wasm: native kernels (OpenBLAS products, fused softmax cross-entropy and GRU gates) when built; TF_NATIVE=off declines them. */
+  /** On wasm: native kernels (OpenBLAS products, fused softmax cross-entropy, GRU gates, Adam) when built; TF_NATIVE=off declines them. */
   nativeKernels: boolean;
   /** Why the native kernels are not in use (wasm only). */
   nativeKernelsNote?: string;
@@ -85,6 +86,7 @@ function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsN
   registerNativeSoftmaxXent(loaded.kernels);
   registerNativeGruGates(loaded.kernels);
   registerNativeColumnSums(loaded.kernels);
+  registerNativeAdam(loaded.kernels);
   return { nativeKernels: true };
 }
 

@@ -63,10 +63,10 @@ export async function hasCheckpoint(dir: string): Promise<boolean> {
 }
 
 /** Loads model, tokenizer and trainer state; Adam's moments are restored into `optimizer`. */
-export async function loadCheckpoint(
+export async function loadCheckpoint<O extends tf.Optimizer>(
   dir: string,
-  makeOptimizer: (learningRate: number) => tf.Optimizer,
-): Promise<{ model: DialogueModel; tokenizer: Tokenizer; optimizer: tf.Optimizer; state: TrainerState }> {
+  makeOptimizer: (learningRate: number) => O,
+): Promise<{ model: DialogueModel; tokenizer: Tokenizer; optimizer: O; state: TrainerState }> {
   const found = await checkpointFolder(dir);
   if (!found) throw new Error(`${dir}: no checkpoint`);
   dir = found;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DialogueBatch } from '../models/batch';
 import { DialogueModel } from '../models/dialogue-model';
 import { batchLoss, LossOptions } from '../models/loss';
+import { ScaledAdam } from '../tensor/fused-adam';
 
 export interface StepResult {
   loss: number;
@@ -47,20 +48,18 @@ export function batchGradients(model: DialogueModel, batch: DialogueBatch, lossO
  * Global-norm clipping and one optimizer step on gradients in the model's parameter order; returns the norm.
  * A non-finite gradient would poison every weight through Adam's moments: the update is skipped then.
  */
-export function applyGradients(model: DialogueModel, optimizer: tf.Optimizer, grads: readonly tf.Tensor[], maxGradNorm: number): number {
+export function applyGradients(model: DialogueModel, optimizer: ScaledAdam, grads: readonly tf.Tensor[], maxGradNorm: number): number {
   const vars = [...model.params.vars.values()];
   const norm = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))));
   const [gradNorm] = norm.dataSync();
   norm.dispose();
   const scale = clipScale(gradNorm, maxGradNorm);
-  if (Number.isFinite(gradNorm)) {
-    tf.tidy(() => optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, scale < 1 ? tf.mul(grads[i], scale) : grads[i]]))));
-  }
+  if (Number.isFinite(gradNorm)) optimizer.applyScaledGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i]])), scale);
   return gradNorm;
 }
 
 /** One update: forward, backward, global-norm clip, optimizer step. Leaves no tensors behind. */
-export function trainStep(model: DialogueModel, optimizer: tf.Optimizer, batch: DialogueBatch, lossOptions: LossOptions, maxGradNorm: number): StepResult {
+export function trainStep(model: DialogueModel, optimizer: ScaledAdam, batch: DialogueBatch, lossOptions: LossOptions, maxGradNorm: number): StepResult {
   const { grads, ...terms } = batchGradients(model, batch, lossOptions);
   const gradNorm = applyGradients(model, optimizer, grads, maxGradNorm);
   tf.dispose(grads);

@@ -3,12 +3,12 @@
  * clipping, KL annealing and word drop → validation perplexity each epoch → checkpoint → early stop.
  * A run resumes from its checkpoint folder when one is there.
  */
-import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
 import { DialogueModel } from '../models/dialogue-model';
 import { loadModel, saveModel } from '../models/model-files';
 import { MODEL_PRESETS, parseModelConfig } from '../models/model-config';
 import { backendInfo } from '../tensor/backend';
+import { ScaledAdam } from '../tensor/fused-adam';
 import { buildWordTokenizer, Tokenizer, trainSubwordTokenizer } from '../tokenization';
 import { SeededRandom } from '../common/random';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, TrainerState } from './checkpoint';
@@ -39,12 +39,12 @@ export interface TrainingHooks {
 export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Promise<TrainingResult> {
   const report = hooks.onProgress ?? (() => undefined);
   const checkpointDir = o.checkpointDir ?? path.join(o.outDir, 'checkpoints');
-  const makeOptimizer = (lr: number) => tf.train.adam(lr);
+  const makeOptimizer = (lr: number) => new ScaledAdam(lr);
   report({ phase: 'preparing', epoch: 0, step: 0, stepsPerEpoch: 0, message: 'loading data' });
 
   let model: DialogueModel;
   let tokenizer: Tokenizer;
-  let optimizer: tf.Optimizer;
+  let optimizer: ScaledAdam;
   let state: TrainerState;
   if (await hasCheckpoint(checkpointDir)) {
     ({ model, tokenizer, optimizer, state } = await loadCheckpoint(checkpointDir, makeOptimizer));

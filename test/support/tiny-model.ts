@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
 import { DialogueIds, buildBatch } from '../../src/models/batch';
 import { DialogueModel } from '../../src/models/dialogue-model';
 import { MODEL_PRESETS, ModelKind, parseModelConfig } from '../../src/models/model-config';
 import { trainStep, StepResult } from '../../src/training/train-step';
 import { SeededRandom } from '../../src/common/random';
+import { ScaledAdam } from '../../src/tensor/fused-adam';
 
 export function tinyModel(kind: ModelKind, vocabSize = 16, seed = 3, extra: object = {}): DialogueModel {
   return new DialogueModel(parseModelConfig({ kind, vocabSize, ...MODEL_PRESETS.tiny, ...extra }), seed);
@@ -24,7 +24,7 @@ export function fit(
   dialogues: DialogueIds[],
   { maxSteps = 400, target = 0.01, lr = 0.01, wordDrop = 0, klWeight = (_step: number): number => 1, freeBits = 0, bowWeight = 0 } = {},
 ): { steps: number; first: StepResult; last: StepResult } {
-  const optimizer = tf.train.adam(lr);
+  const optimizer = new ScaledAdam(lr);
   const rng = new SeededRandom(11); // word drop repeats from run to run
   let first: StepResult | undefined;
   let last!: StepResult;

@@ -8,6 +8,7 @@ import { train } from '../trainer';
 import { trainStep } from '../train-step';
 import { trainingOptionsSchema } from '../training-options';
 import { DataParallel, splitDialogues } from './data-parallel';
+import { ScaledAdam } from '../../tensor/fused-adam';
 
 useTensorBackend();
 
@@ -31,7 +32,7 @@ test('splitDialogues keeps every dialogue once and balances the reply tokens', (
 test('a step on two threads updates the weights as one step on the whole batch does, and leaks no tensors', async () => {
   const single = tinyModel('hred', 16, 7);
   const parallelModel = tinyModel('hred', 16, 7);
-  const [optA, optB] = [tf.train.adam(0.01), tf.train.adam(0.01)];
+  const [optA, optB] = [new ScaledAdam(0.01), new ScaledAdam(0.01)];
   const parallel = DataParallel.start(parallelModel, 2, 'wasm');
   try {
     for (let step = 0; step < 2; step++) {

@@ -12,6 +12,7 @@ import { BatchOptions, buildBatch, DialogueBatch, DialogueIds } from '../../mode
 import { DialogueModel } from '../../models/dialogue-model';
 import { LossOptions } from '../../models/loss';
 import { BackendChoice } from '../../tensor/backend';
+import { ScaledAdam } from '../../tensor/fused-adam';
 import { applyGradients, batchGradients, StepResult, trainStep } from '../train-step';
 import type { GradientRequest, GradientResponse } from './gradient-messages';
 import { flatten, unflatten } from './weights';
@@ -37,7 +38,7 @@ export class DataParallel {
   }
 
   /** One update from the parts of a batch (parts[0] here, parts[i] on worker i − 1). Leaves no tensors behind. */
-  async step(optimizer: tf.Optimizer, parts: DialogueBatch[], lossOptions: LossOptions, maxGradNorm: number): Promise<StepResult> {
+  async step(optimizer: ScaledAdam, parts: DialogueBatch[], lossOptions: LossOptions, maxGradNorm: number): Promise<StepResult> {
     if (parts.length !== this.threads) throw new RangeError(`${parts.length} parts for ${this.threads} threads`);
     const vars = [...this.model.params.vars.values()];
     const weights = flatten(vars);
@@ -107,7 +108,7 @@ export function splitDialogues(dialogues: readonly DialogueIds[], parts: number)
 /** One update on these dialogues: split over `parallel`'s threads when there is a dialogue for each, else here. */
 export function stepOnDialogues(
   model: DialogueModel,
-  optimizer: tf.Optimizer,
+  optimizer: ScaledAdam,
   dialogues: readonly DialogueIds[],
   layout: BatchOptions,
   lossOptions: LossOptions,

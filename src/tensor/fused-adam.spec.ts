@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import { useTensorBackend } from '../../test/support/tensor-backend';
+import { ScaledAdam } from './fused-adam';
+import { loadNativeKernels } from './native-kernels';
+
+useTensorBackend();
+
+// CI installs libopenblas-dev, so there the kernels must be built; elsewhere their absence (or TF_NATIVE=off) skips the native-only test.
+const native = ('kernels' in loadNativeKernels() || process.env.CI) && process.env.TF_NATIVE !== 'off';
+
+describe('ScaledAdam', () => {
+  it('takes the hand-computed steps (g = 2, then g = 0; lr 0.1)', () => {
+    const w = tf.variable(tf.tensor1d([1]), true, 'adam_hand');
+    const adam = new ScaledAdam(0.1);
+    adam.applyScaledGradients({ adam_hand: tf.tensor1d([2]) }, 1);
+    // m = 0.2, v = 0.004; bias-corrected 2 and 4: a first step moves by the learning rate
+    expect(w.dataSync()[0]).toBeCloseTo(0.9, 5);
+    adam.applyScaledGradients({ adam_hand: tf.tensor1d([0]) }, 1);
+    // m = 0.18 / (1 − 0.81) = 0.947368, v = 0.003996 / (1 − 0.998001) = 1.998999: 0.9 − 0.1 · 0.947368 / 1.413860
+    expect(w.dataSync()[0]).toBeCloseTo(0.832994, 5);
+    adam.dispose();
+    w.dispose();
+  });
+
+  it('equals tfjs Adam on the scaled gradients, moments included, and leaves no tensors behind', async () => {
+    const init = [tf.randomNormal([7, 5], 0, 1, 'float32', 1), tf.randomNormal([5], 0, 1, 'float32', 2)];
+    const mine = init.map((t, i) => tf.variable(t, true, `adam_mine_${i}`));
+    const theirs = init.map((t, i) => tf.variable(t, true, `adam_theirs_${i}`));
+    const [ours, reference] = [new ScaledAdam(0.01), tf.train.adam(0.01, 0.9, 0.999)];
+    let tensors = 0;
+    for (let step = 0; step < 4; step++) {
+      const grads = init.map((t, i) => tf.randomNormal(t.shape, 0, 1, 'float32', 10 * step + i));
+      const scale = step % 2 ? 0.25 : 1;
+      ours.applyScaledGradients(Object.fromEntries(grads.map((g, i) => [`adam_mine_${i}`, g])), scale);
+      tf.tidy(() => reference.applyGradients(Object.fromEntries(grads.map((g, i) => [`adam_theirs_${i}`, tf.mul(g, scale)]))));
+      tf.dispose(grads);
+      if (step === 1) tensors = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    mine.forEach((v, i) => v.dataSync().forEach((x, j) => expect(x).toBeCloseTo(theirs[i].dataSync()[j], 5)));
+    const [a, b] = [await ours.getWeights(), await reference.getWeights()];
+    expect(a.map((w) => w.name)).toEqual(b.map((w) => w.name.replace('theirs', 'mine')));
+    a.forEach((w, i) => w.tensor.dataSync().forEach((x, j) => expect(x).toBeCloseTo(b[i].tensor.dataSync()[j], 5)));
+    [ours, reference].forEach((o) => o.dispose());
+    tf.dispose([...init, ...mine, ...theirs]);
+  });
+
+  (native ? it : it.skip)('runs one native kernel per parameter on the WASM backend', async () => {
+    const w = tf.variable(tf.ones([3]), true, 'adam_native');
+    const adam = new ScaledAdam(0.1);
+    const profile = await tf.profile(() => adam.applyScaledGradients({ adam_native: tf.tensor1d([1, -1, 0]) }, 0.5));
+    expect(profile.kernels.map((k) => k.name)).toContain('NativeAdam');
+    expect(profile.kernels.map((k) => k.name)).not.toContain('Sqrt');
+    expect(Array.from(w.dataSync())).toEqual([expect.closeTo(0.9, 6), expect.closeTo(1.1, 6), 1]);
+    adam.dispose();
+    w.dispose();
+  });
+});
