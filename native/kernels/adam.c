@@ -12,8 +12,9 @@ typedef struct {
   float lr, beta1, beta2, epsilon, correction1, correction2, scale;
 } adam_hyper;
 
-CLONES static void adam_pass(const float *value, const float *m, const float *v, const float *grad, float *value_out, float *m_out,
-                             float *v_out, int64_t n, adam_hyper h) {
+/* restrict: the outputs are fresh tensors; without it seven pointers are too many for GCC's alias checks and the loop stays scalar. */
+CLONES static void adam_pass(const float *restrict value, const float *restrict m, const float *restrict v, const float *restrict grad,
+                             float *restrict value_out, float *restrict m_out, float *restrict v_out, int64_t n, adam_hyper h) {
   for (int64_t i = 0; i < n; i++) {
     const float g = grad[i] * h.scale;
     const float m1 = h.beta1 * m[i] + (1.0f - h.beta1) * g;
