@@ -59,3 +59,26 @@ describe('Sum (wasm, leading axes by the native kernel where built)', () => {
     expect(g.arraySync()).toEqual([9, 12]);
   });
 });
+
+describe('SplitV from heap views (wasm)', () => {
+  const x = () => tf.tensor3d(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
+
+  it('splits along every axis, by count and by sizes (−1 included), as slices would', () => {
+    const t = x();
+    const values = t.arraySync();
+    expect(tf.split(t, 2, 0).map((p) => p.arraySync())).toEqual([[values[0]], [values[1]]]);
+    expect(tf.split(t, [1, -1], 1).map((p) => p.arraySync())).toEqual([values.map((m) => m.slice(0, 1)), values.map((m) => m.slice(1))]);
+    const [first, empty, last] = tf.split(t, [3, 0, 1], 2);
+    expect(first.arraySync()).toEqual(values.map((m) => m.map((r) => r.slice(0, 3))));
+    expect(empty.shape).toEqual([2, 3, 0]);
+    expect(last.arraySync()).toEqual(values.map((m) => m.map((r) => r.slice(3))));
+  });
+
+  it('gives the gradient of a concat: each input gets its own part', () => {
+    const [a, b] = [tf.ones([2, 3]), tf.zeros([2, 2])];
+    const weights = tf.tensor2d([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]);
+    const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.concat([p, q], 1), weights)))([a, b]);
+    expect(da.arraySync()).toEqual([[1, 2, 3], [6, 7, 8]]);
+    expect(db.arraySync()).toEqual([[4, 5], [9, 10]]);
+  });
+});

@@ -101,8 +101,9 @@ function registerTransposeFreeMatMul(): void {
 /**
  * WASM's Slice reads its input through readSync, which copies the WHOLE input out of the heap on
  * every call: unstacking a [31, 119, 768] projection into time steps copied 350 MB and took ~300 ms.
- * Reading a view of the heap makes a slice cost its own size. Unpack (unstack) calls the
- * module-internal slice, so it is replaced too.
+ * Reading a view of the heap makes a slice cost its own size. Unpack (unstack) and SplitV (the gradient
+ * of every concat) call the module-internal slice, so they are replaced too: splitting a [4,340, 256]
+ * gradient into its time steps took 115 ms.
  */
 function registerHeapViewSlice(): void {
   const originalSlice = kernel('Slice');
@@ -128,6 +129,23 @@ function registerHeapViewSlice(): void {
       outs.push({ dataId: out.dataId, dtype: out.dtype, shape: outShape });
     }
     return outs;
+  });
+  const originalSplit = kernel('SplitV');
+  replaceKernel('SplitV', (args) => {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return originalSplit.kernelFunc(args);
+    const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+    const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, $axis);
+    const begin = new Array<number>(x.shape.length).fill(0);
+    return sizes.map((s) => {
+      const size = x.shape.slice();
+      size[$axis] = s;
+      const out = sliceFromHeap(x, begin, size, wasmOf(backend));
+      begin[$axis] += s;
+      return out;
+    });
   });
 }
 
