@@ -3,7 +3,8 @@
  * in Node, so this is how a step uses more than one core). The batch's dialogues are split into parts of about
  * equal target tokens; this thread computes the first part's gradients while each worker computes another's,
  * from the same weights; their token-weighted mean is the gradient of the whole batch's mean loss, so one step
- * updates the weights as a single-thread step on the whole batch would (free bits apply per part).
+ * updates the weights as a single-thread step on the whole batch would (free bits apply per part). The parts'
+ * sizes follow each thread's measured speed (shares.ts), so two-thread runs are not bit-for-bit repeatable.
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -15,16 +16,22 @@ import { BackendChoice } from '../../tensor/backend';
 import { ScaledAdam } from '../../tensor/fused-adam';
 import { applyGradients, batchGradients, StepResult, trainStep } from '../train-step';
 import type { GradientRequest, GradientResponse } from './gradient-messages';
+import { rebalanceShares, splitDialogues } from './shares';
 import { flatten, unflatten } from './weights';
 
 /** Each part draws its own ε (VHRED): seeds far apart from the step seeds of the main part. */
 const PART_SEED_STRIDE = 1_000_003;
 
 export class DataParallel {
+  /** Each thread's fraction of a batch's reply tokens (this thread first). */
+  private shares: number[];
+
   private constructor(
     private readonly model: DialogueModel,
     private readonly workers: Worker[],
-  ) {}
+  ) {
+    this.shares = Array.from({ length: workers.length + 1 }, () => 1 / (workers.length + 1));
+  }
 
   /** `threads` in all: this one and threads − 1 workers holding replicas of `model`. */
   static start(model: DialogueModel, threads: number, backend: BackendChoice): DataParallel {
@@ -37,17 +44,28 @@ export class DataParallel {
     return this.workers.length + 1;
   }
 
+  /** The batch's dialogues in parts sized to the threads' current shares. */
+  split(dialogues: readonly DialogueIds[]): DialogueIds[][] {
+    return splitDialogues(dialogues, this.shares);
+  }
+
   /** One update from the parts of a batch (parts[0] here, parts[i] on worker i − 1). Leaves no tensors behind. */
   async step(optimizer: ScaledAdam, parts: DialogueBatch[], lossOptions: LossOptions, maxGradNorm: number): Promise<StepResult> {
     if (parts.length !== this.threads) throw new RangeError(`${parts.length} parts for ${this.threads} threads`);
     const vars = [...this.model.params.vars.values()];
     const weights = flatten(vars);
+    const start = performance.now();
+    const ms = parts.map(() => 0);
     const remote = this.workers.map((worker, i) =>
-      this.ask(worker, { type: 'step', weights: i === this.workers.length - 1 ? weights : weights.slice(), batch: parts[i + 1], lossOptions: partLoss(lossOptions, i + 1) }),
+      this.ask(worker, { type: 'step', weights: i === this.workers.length - 1 ? weights : weights.slice(), batch: parts[i + 1], lossOptions: partLoss(lossOptions, i + 1) }).then(
+        (answer) => ((ms[i + 1] = performance.now() - start), answer),
+      ),
     );
     const local = batchGradients(this.model, parts[0], lossOptions); // meanwhile, the workers compute theirs
+    ms[0] = performance.now() - start;
     const answers = await Promise.all(remote);
     const tokens = parts.map((p) => p.targetTokens);
+    this.shares = rebalanceShares(this.shares, tokens, ms);
     const total = tokens.reduce((a, b) => a + b, 0);
     const grads = tf.tidy(() => {
       const all = [local.grads, ...answers.map((a) => unflatten(a.grads, vars))];
@@ -92,19 +110,6 @@ function partLoss(options: LossOptions, part: number): LossOptions {
   return { ...options, seed: options.seed === undefined ? undefined : options.seed + part * PART_SEED_STRIDE };
 }
 
-/** Splits dialogues into `parts` groups of about equal reply tokens (largest first, each to the lightest group). */
-export function splitDialogues(dialogues: readonly DialogueIds[], parts: number): DialogueIds[][] {
-  const groups = Array.from({ length: parts }, () => ({ items: [] as DialogueIds[], tokens: 0 }));
-  const weight = (d: DialogueIds) => d.slice(1).reduce((n, u) => n + u.length + 1, 0);
-  const order = dialogues.map((d, i) => i).sort((a, b) => weight(dialogues[b]) - weight(dialogues[a]) || a - b);
-  for (const i of order) {
-    const lightest = groups.reduce((best, g) => (g.tokens < best.tokens ? g : best));
-    lightest.items.push(dialogues[i]);
-    lightest.tokens += weight(dialogues[i]);
-  }
-  return groups.map((g) => g.items);
-}
-
 /** One update on these dialogues: split over `parallel`'s threads when there is a dialogue for each, else here. */
 export function stepOnDialogues(
   model: DialogueModel,
@@ -116,7 +121,7 @@ export function stepOnDialogues(
   parallel?: DataParallel,
 ): Promise<StepResult> {
   if (parallel && dialogues.length >= parallel.threads) {
-    return parallel.step(optimizer, splitDialogues(dialogues, parallel.threads).map((part) => buildBatch(part, layout)), lossOptions, maxGradNorm);
+    return parallel.step(optimizer, parallel.split(dialogues).map((part) => buildBatch(part, layout)), lossOptions, maxGradNorm);
   }
   return Promise.resolve(trainStep(model, optimizer, buildBatch([...dialogues], layout), lossOptions, maxGradNorm));
 }

@@ -1,12 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DialogueModel } from '../../models/dialogue-model';
 
+/** On WASM, a view of the tensor's values in the heap (dataSync would copy all 5 M weights once more); else dataSync. */
+function values(t: tf.Tensor): Float32Array {
+  const wasm = tf.backend() as unknown as Partial<{ typedArrayFromHeap(t: tf.Tensor): Float32Array }>;
+  return (tf.getBackend() === 'wasm' && wasm.typedArrayFromHeap ? wasm.typedArrayFromHeap(t) : t.dataSync()) as Float32Array;
+}
+
 /** All of a model's parameters (or gradients in that order) as one Float32Array, to cross a thread boundary. */
 export function flatten(tensors: readonly tf.Tensor[]): Float32Array {
   const out = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
   let offset = 0;
   for (const t of tensors) {
-    out.set(t.dataSync() as Float32Array, offset);
+    out.set(values(t), offset);
     offset += t.size;
   }
   return out;
