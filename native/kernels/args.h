@@ -30,4 +30,6 @@ napi_value gru_gates(napi_env env, napi_callback_info info);
 napi_value column_sums(napi_env env, napi_callback_info info);
 napi_value gru_gates_grad(napi_env env, napi_callback_info info);
 napi_value adam(napi_env env, napi_callback_info info);
+napi_value gru_sequence(napi_env env, napi_callback_info info);
+napi_value gru_sequence_grad(napi_env env, napi_callback_info info);
 #endif

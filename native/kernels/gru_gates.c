@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include "args.h"
+#include "gru_gates.h"
 
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
@@ -13,8 +14,8 @@ static inline float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 static inline float tanh_(float x) { return 2.0f * sigmoid(2.0f * x) - 1.0f; }
 
 /* restrict (outputs are fresh tensors): without it GCC gives up on the alias checks and both loops stay scalar. */
-CLONES static void gates_forward(const float *restrict xp, const float *restrict hp, const float *restrict h, float *restrict out,
-                                 float *restrict gates, int64_t B, int64_t H) {
+CLONES void gru_gates_forward(const float *restrict xp, const float *restrict hp, const float *restrict h, float *restrict out,
+                             float *restrict gates, int64_t B, int64_t H) {
   for (int64_t b = 0; b < B; b++) {
     const float *restrict x = xp + b * 3 * H, *restrict hh = hp + b * 3 * H, *restrict h0 = h + b * H;
     float *restrict g = gates + b * 3 * H, *restrict o = out + b * H;
@@ -30,8 +31,8 @@ CLONES static void gates_forward(const float *restrict xp, const float *restrict
   }
 }
 
-CLONES static void gates_backward(const float *restrict gates, const float *restrict hp, const float *restrict h, const float *restrict dy,
-                                  float *restrict dxp, float *restrict dhp, float *restrict dh, int64_t B, int64_t H) {
+CLONES void gru_gates_backward(const float *restrict gates, const float *restrict hp, const float *restrict h, const float *restrict dy,
+                              float *restrict dxp, float *restrict dhp, float *restrict dh, int64_t B, int64_t H) {
   for (int64_t b = 0; b < B; b++) {
     const float *restrict g = gates + b * 3 * H, *restrict hh = hp + b * 3 * H, *restrict h0 = h + b * H, *restrict d = dy + b * H;
     float *restrict dx = dxp + b * 3 * H, *restrict dhh = dhp + b * 3 * H, *restrict dh0 = dh + b * H;
@@ -59,7 +60,7 @@ napi_value gru_gates(napi_env env, napi_callback_info info) {
   const int64_t sizes[5] = {B >= 0 && H >= 1 ? B * 3 * H : -1, B * 3 * H, B * H, B * H, B * 3 * H}; /* xProj, hProj, h, out, gates */
   if (!operands_in_heap(env, &a, "gruGates", a.ints + 2, sizes, 5)) return NULL;
   float *heap = (float *)a.heap;
-  gates_forward(heap + a.ints[2], heap + a.ints[3], heap + a.ints[4], heap + a.ints[5], heap + a.ints[6], B, H);
+  gru_gates_forward(heap + a.ints[2], heap + a.ints[3], heap + a.ints[4], heap + a.ints[5], heap + a.ints[6], B, H);
   return NULL;
 }
 
@@ -72,7 +73,7 @@ napi_value gru_gates_grad(napi_env env, napi_callback_info info) {
   const int64_t sizes[7] = {B >= 0 && H >= 1 ? B * 3 * H : -1, B * 3 * H, B * H, B * H, B * 3 * H, B * 3 * H, B * H};
   if (!operands_in_heap(env, &a, "gruGatesGrad", a.ints + 2, sizes, 7)) return NULL;
   float *heap = (float *)a.heap;
-  gates_backward(heap + a.ints[2], heap + a.ints[3], heap + a.ints[4], heap + a.ints[5], heap + a.ints[6], heap + a.ints[7],
+  gru_gates_backward(heap + a.ints[2], heap + a.ints[3], heap + a.ints[4], heap + a.ints[5], heap + a.ints[6], heap + a.ints[7],
                  heap + a.ints[8], B, H);
   return NULL;
 }

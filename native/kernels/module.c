@@ -58,6 +58,8 @@ NAPI_MODULE_INIT() {
       {"gruGates", NULL, gru_gates, NULL, NULL, NULL, napi_default, NULL},
       {"gruGatesGrad", NULL, gru_gates_grad, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
+      {"gruSequence", NULL, gru_sequence, NULL, NULL, NULL, napi_default, NULL},
+      {"gruSequenceGrad", NULL, gru_sequence_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -86,12 +86,12 @@ export class DialogueModel {
   encodeUtterances(ids: tf.Tensor2D, mask: tf.Tensor2D, lengths?: readonly number[]): EncodedUtterances {
     const [U, L] = ids.shape;
     const emb = tf.gather(this.embedding, tf.reshape(tf.transpose(ids), [-1])) as tf.Tensor2D;
-    const steps = (x: tf.Tensor2D) => tf.unstack(tf.reshape(x, [L, U, -1])) as tf.Tensor2D[];
-    const which: GruSteps = lengths ? { active: activeRows(lengths, L) } : { mask: tf.unstack(tf.expandDims(tf.transpose(mask), 2)) as tf.Tensor2D[] };
+    const steps = (x: tf.Tensor2D) => tf.reshape(x, [L, U, -1]) as tf.Tensor3D;
+    const which: GruSteps = lengths ? { active: activeRows(lengths, L) } : { mask: tf.transpose(mask) };
     const h0 = tf.zeros([U, this.config.encoderUnits]) as tf.Tensor2D;
     const fw = runGru(steps(gruInputProjection(emb, this.encoderForward)), which, h0, this.encoderForward);
     const bw = runGru(steps(gruInputProjection(emb, this.encoderBackward)), which, h0, this.encoderBackward, true);
-    const timeMajor = tf.concat([tf.stack(fw.outputs), tf.stack(bw.outputs)], 2);
+    const timeMajor = tf.concat([fw.outputs, bw.outputs], 2);
     return {
       outputs: tf.transpose(timeMajor, [1, 0, 2]) as tf.Tensor3D,
       vectors: tf.concat([fw.final, bw.final], 1),
@@ -103,10 +103,9 @@ export class DialogueModel {
     const ctx = this.requireContext();
     const [B, T, D] = vectors.shape;
     const timeMajor = tf.reshape(tf.transpose(vectors, [1, 0, 2]), [T * B, D]) as tf.Tensor2D;
-    const steps = tf.unstack(tf.reshape(gruInputProjection(timeMajor, ctx), [T, B, -1])) as tf.Tensor2D[];
-    const maskSteps = tf.unstack(tf.expandDims(tf.transpose(turnMask), 2)) as tf.Tensor2D[];
-    const run = runGru(steps, { mask: maskSteps }, tf.zeros([B, ctx.units]), ctx);
-    return tf.stack(run.outputs, 1) as tf.Tensor3D;
+    const steps = tf.reshape(gruInputProjection(timeMajor, ctx), [T, B, -1]) as tf.Tensor3D;
+    const run = runGru(steps, { mask: tf.transpose(turnMask) }, tf.zeros([B, ctx.units]), ctx);
+    return tf.transpose(run.outputs, [1, 0, 2]) as tf.Tensor3D;
   }
 
   /** One context step: state [N, Hc] after reading utterance vectors [N, 2He]. */

@@ -7,6 +7,7 @@ import { registerBlasMatMul } from './blas-matmul';
 import { loadNativeKernels, parseNativeChoice } from './native-kernels';
 import { registerNativeColumnSums } from './column-sums';
 import { registerNativeAdam } from './fused-adam';
+import { registerNativeGruSequence } from './fused-gru-sequence';
 import { registerNativeGruGates } from './fused-gru';
 import { registerNativeSoftmaxXent } from './softmax-xent';
 import { registerWasmKernelFixes } from './wasm-kernels';
@@ -87,6 +88,7 @@ function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsN
   registerNativeGruGates(loaded.kernels);
   registerNativeColumnSums(loaded.kernels);
   registerNativeAdam(loaded.kernels);
+  registerNativeGruSequence(loaded.kernels);
   return { nativeKernels: true };
 }
 

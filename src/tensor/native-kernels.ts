@@ -1,6 +1,6 @@
 /**
  * The optional native kernels (native/kernels: OpenBLAS products, a fused softmax cross-entropy,
- * fused GRU gates and Adam, computed on the WASM heap; built by `npm install` where libopenblas-dev is present). Absent, tfjs's
+ * fused GRU gates and sequences, Adam, computed on the WASM heap; built by `npm install` where libopenblas-dev is present). Absent, tfjs's
  * own WASM kernels serve.
  */
 import path from 'node:path';
@@ -26,6 +26,11 @@ export interface NativeKernels {
   columnSums(heap: ArrayBufferLike, rows: number, cols: number, x: number, out: number): void;
   gruGates(heap: ArrayBufferLike, B: number, H: number, xProj: number, hProj: number, h: number, out: number, gates: number): void;
   gruGatesGrad(heap: ArrayBufferLike, B: number, H: number, gates: number, hProj: number, h: number, dy: number, dxProj: number, dhProj: number, dh: number): void;
+  gruSequence(heap: ArrayBufferLike, T: number, B: number, H: number, reverse: number, xProj: number, mask: number, h0: number, wh: number, bh: number, out: number, gates: number, hProj: number): void;
+  gruSequenceGrad(
+    heap: ArrayBufferLike,
+    ...args: readonly [T: number, B: number, H: number, reverse: number, mask: number, h0: number, wh: number, out: number, gates: number, hProj: number, dy: number, dxProj: number, dh0: number, dwh: number, dbh: number]
+  ): void;
   adam(heap: ArrayBufferLike, n: number, value: number, m: number, v: number, grad: number, valueOut: number, mOut: number, vOut: number, hyper: number): void;
   setThreads(n: number): void;
   threads(): number;
@@ -44,7 +49,7 @@ export function parseNativeChoice(value: string | undefined): NativeChoice {
   throw new Error(`TF_NATIVE must be auto or off (got ${JSON.stringify(value)})`);
 }
 
-const FUNCTIONS = ['gemm', 'softmaxXent', 'softmaxXentGrad', 'columnSums', 'gruGates', 'gruGatesGrad', 'adam', 'setThreads', 'threads', 'config'] as const;
+const FUNCTIONS = ['gemm', 'softmaxXent', 'softmaxXentGrad', 'columnSums', 'gruGates', 'gruGatesGrad', 'gruSequence', 'gruSequenceGrad', 'adam', 'setThreads', 'threads', 'config'] as const;
 
 /** Loads the addon, or says in one line why it is not there. Each worker thread loads its own copy. */
 export function loadNativeKernels(): { kernels: NativeKernels } | { error: string } {

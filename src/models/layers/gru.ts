@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedGruGates } from '../../tensor/fused-gru';
+import { fusedGruSequence } from '../../tensor/fused-gru-sequence';
 import { ParamStore } from './params';
 
 /**
@@ -55,34 +56,53 @@ export function gruGates(xProj: tf.Tensor2D, hProj: tf.Tensor2D, h: tf.Tensor2D)
 }
 
 /**
- * Which rows a GRU steps over: `mask[t]` [B, 1] with 1 for real tokens (any order of rows), or `active[t]`,
+ * Which rows a GRU steps over: `mask` [T, B] with 1 on real tokens (any order of rows), or `active[t]`,
  * the number of rows still running at step t when rows are sorted longest first (a packed batch).
  */
-export type GruSteps = { mask: tf.Tensor2D[] } | { active: number[] };
+export type GruSteps = { mask: tf.Tensor2D } | { active: number[] };
 
 /**
- * Runs a GRU over T steps. `xProj[t]` is [B, 3H]. On padding the state is carried unchanged, so the final
- * state is the state after the last real token (in either direction). A packed batch computes only the running
- * rows (a prefix), like PyTorch's packed sequences: on short utterances most of a padded step is padding.
- * Returns the state after every step (in input order) and the final state.
+ * Runs a GRU over the time-major input projections xProj [T, B, 3H]. On padding the state is carried unchanged,
+ * so the final state is the state after the last real token (in either direction). A packed batch computes only
+ * the running rows (a prefix), like PyTorch's packed sequences: on short utterances most of a padded step is
+ * padding. With the native kernels the whole sequence is one kernel each way. Returns the state after every
+ * step [T, B, H] (in input order) and the final state.
  */
-export function runGru(xProj: tf.Tensor2D[], steps: GruSteps, h0: tf.Tensor2D, p: GruParams, reverse = false): { outputs: tf.Tensor2D[]; final: tf.Tensor2D } {
+export function runGru(xProj: tf.Tensor3D, steps: GruSteps, h0: tf.Tensor2D, p: GruParams, reverse = false): { outputs: tf.Tensor3D; final: tf.Tensor2D } {
+  const [T, B] = xProj.shape;
+  const mask = 'mask' in steps ? steps.mask : activeMask(steps.active, B);
+  const fused = fusedGruSequence(xProj, mask, h0, p.wh, p.bh, reverse);
+  if (!fused) return stepGru(tf.unstack(xProj) as tf.Tensor2D[], steps, h0, p, reverse);
+  const last = reverse ? 0 : T - 1;
+  return { outputs: fused, final: tf.reshape(tf.slice(fused, [last, 0, 0], [1, B, p.units]), [B, p.units]) };
+}
+
+/** runGru step by step in tfjs ops. */
+function stepGru(xProj: tf.Tensor2D[], steps: GruSteps, h0: tf.Tensor2D, p: GruParams, reverse: boolean): { outputs: tf.Tensor3D; final: tf.Tensor2D } {
   const T = xProj.length;
   const outputs = new Array<tf.Tensor2D>(T);
+  const maskSteps = 'mask' in steps ? (tf.unstack(tf.expandDims(steps.mask, 2)) as tf.Tensor2D[]) : undefined;
   let h = h0;
   for (let i = 0; i < T; i++) {
     const t = reverse ? T - 1 - i : i;
-    if ('mask' in steps) {
-      h = tf.add(h, tf.mul(steps.mask[t], tf.sub(gruCell(xProj[t], h, p), h)));
+    if (maskSteps) {
+      h = tf.add(h, tf.mul(maskSteps[t], tf.sub(gruCell(xProj[t], h, p), h)));
     } else {
-      const k = steps.active[t];
+      const k = (steps as { active: number[] }).active[t];
       const B = h.shape[0];
       if (k === B) h = gruCell(xProj[t], h, p);
       else if (k > 0) h = tf.concat([gruCell(tf.slice(xProj[t], 0, k), tf.slice(h, 0, k), p), tf.slice(h, k)], 0);
     }
     outputs[t] = h;
   }
-  return { outputs, final: h };
+  return { outputs: tf.stack(outputs) as tf.Tensor3D, final: h };
+}
+
+/** The [T, B] mask of a packed batch: row b runs at step t while b < active[t]. */
+function activeMask(active: readonly number[], B: number): tf.Tensor2D {
+  const values = new Float32Array(active.length * B);
+  active.forEach((k, t) => values.fill(1, t * B, t * B + k));
+  return tf.tensor2d(values, [active.length, B]);
 }
 
 /** active[t] of a packed batch: rows whose length exceeds t, given lengths sorted longest first. */
