@@ -19,7 +19,7 @@ export interface BackendInfo {
   name: BackendName;
   /** Threads the backend computes with (wasm is single-threaded in Node: tfjs issue #3830). */
   threads: number;
-  /** On wasm: native kernels (OpenBLAS products, fused softmax cross-entropy, GRU gates, Adam) when built; TF_NATIVE=off declines them. */
+  /** On wasm: native kernels (OpenBLAS products, fused softmax cross-entropy, GRU gates and sequences, Adam) when built; TF_NATIVE=off declines them. */
   nativeKernels: boolean;
   /** Why the native kernels are not in use (wasm only). */
   nativeKernelsNote?: string;
