@@ -71,8 +71,9 @@ const ops = { forward: sequenceOp(false), reverse: sequenceOp(true) };
 /**
  * States [T, B, H] of a GRU (recurrent weight wh [H, 3H], bias bh [3H]) over input projections xProj [T, B, 3H]
  * from h0 [B, H]; where mask [T, B] is 0 the state is carried. `reverse` steps from the last time step.
+ * The mask is asked for only when the kernel runs (a packed batch builds it from its row counts).
  */
-export function fusedGruSequence(xProj: tf.Tensor3D, mask: tf.Tensor2D, h0: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, reverse: boolean): tf.Tensor3D | undefined {
+export function fusedGruSequence(xProj: tf.Tensor3D, mask: tf.Tensor2D | (() => tf.Tensor2D), h0: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, reverse: boolean): tf.Tensor3D | undefined {
   if (tf.getBackend() !== 'wasm' || !tf.getKernel(FORWARD, 'wasm') || xProj.size === 0) return undefined;
-  return (reverse ? ops.reverse : ops.forward)(xProj, mask, h0, wh, bh) as tf.Tensor3D;
+  return (reverse ? ops.reverse : ops.forward)(xProj, typeof mask === 'function' ? mask() : mask, h0, wh, bh) as tf.Tensor3D;
 }

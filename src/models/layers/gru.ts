@@ -70,8 +70,7 @@ export type GruSteps = { mask: tf.Tensor2D } | { active: number[] };
  */
 export function runGru(xProj: tf.Tensor3D, steps: GruSteps, h0: tf.Tensor2D, p: GruParams, reverse = false): { outputs: tf.Tensor3D; final: tf.Tensor2D } {
   const [T, B] = xProj.shape;
-  const mask = 'mask' in steps ? steps.mask : activeMask(steps.active, B);
-  const fused = fusedGruSequence(xProj, mask, h0, p.wh, p.bh, reverse);
+  const fused = fusedGruSequence(xProj, () => ('mask' in steps ? steps.mask : activeMask(steps.active, B)), h0, p.wh, p.bh, reverse);
   if (!fused) return stepGru(tf.unstack(xProj) as tf.Tensor2D[], steps, h0, p, reverse);
   const last = reverse ? 0 : T - 1;
   return { outputs: fused, final: tf.reshape(tf.slice(fused, [last, 0, 0], [1, B, p.units]), [B, p.units]) };
