@@ -8,7 +8,7 @@
 typedef struct {
   void *heap;
   int64_t words; /* heap size in 4-byte words */
-  int64_t ints[16];
+  int64_t ints[32];
 } kernel_args;
 
 /* Reads `heap, int × count` from the call; on a bad call throws a JS error naming `kernel` and returns 0. */
@@ -32,4 +32,6 @@ napi_value gru_gates_grad(napi_env env, napi_callback_info info);
 napi_value adam(napi_env env, napi_callback_info info);
 napi_value gru_sequence(napi_env env, napi_callback_info info);
 napi_value gru_sequence_grad(napi_env env, napi_callback_info info);
+napi_value attention_decoder(napi_env env, napi_callback_info info);
+napi_value attention_decoder_grad(napi_env env, napi_callback_info info);
 #endif

@@ -8,10 +8,10 @@
 #include "args.h"
 
 int read_kernel_args(napi_env env, napi_callback_info info, const char *kernel, size_t count, kernel_args *out) {
-  size_t argc = 17;
-  napi_value argv[17];
+  size_t argc = 33;
+  napi_value argv[33];
   char msg[128];
-  if (count > 16 || napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count + 1) {
+  if (count > 32 || napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count + 1) {
     snprintf(msg, sizeof msg, "%s takes the heap and %zu integers", kernel, count);
     napi_throw_type_error(env, NULL, msg);
     return 0;
@@ -60,6 +60,8 @@ NAPI_MODULE_INIT() {
       {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
       {"gruSequence", NULL, gru_sequence, NULL, NULL, NULL, napi_default, NULL},
       {"gruSequenceGrad", NULL, gru_sequence_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionDecoder", NULL, attention_decoder, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionDecoderGrad", NULL, attention_decoder_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -8,6 +8,7 @@
  * Shapes: N replies, U utterances, L tokens, E embedding, He encoder units, Hc context, Hd decoder, A attention.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedAttentionDecoder, hasFusedAttentionDecoder } from '../tensor/fused-attention-decoder';
 import { AttentionMemory, AttentionParams, attend, attentionMemory, createAttention } from './layers/attention';
 import { createDense, dense, DenseParams } from './layers/dense';
 import { activeRows, createGru, gruCell, gruInputProjection, GruParams, GruSteps, runGru } from './layers/gru';
@@ -134,7 +135,8 @@ export class DialogueModel {
     return {
       h,
       attention: tf.zeros([h.shape[0], this.config.attentionUnits]),
-      memory: attentionMemory(memoryValues, memoryMask, this.attention, forTraining),
+      // the native decoder reads the memory as it is; only tfjs's step-by-step gradient wants it transposed
+      memory: attentionMemory(memoryValues, memoryMask, this.attention, forTraining && !hasFusedAttentionDecoder()),
     };
   }
 
@@ -150,19 +152,36 @@ export class DialogueModel {
   /**
    * Teacher-forced decoding of inputs [N, Ld]: the attention vectors of every step, time-major
    * [Ld·N, A] (row j·N + n is reply n's step j). The embedding half of the input projection is
-   * computed for all steps in one product.
+   * computed for all steps in one product. `mask` [N, Ld] (1 on real inputs) lets the native kernel skip
+   * replies that have ended; what it returns there is not meant to be read.
    */
-  decodeTeacherForced(start: DecoderState, inputs: tf.Tensor2D): tf.Tensor2D {
+  decodeTeacherForced(start: DecoderState, inputs: tf.Tensor2D, mask?: tf.Tensor2D): tf.Tensor2D {
     const [N, Ld] = inputs.shape;
     const E = this.config.embeddingDim;
     const wxEmb = tf.slice(this.decoder.wx, [0, 0], [E, -1]) as tf.Tensor2D;
     const wxAtt = tf.slice(this.decoder.wx, [E, 0], [-1, -1]) as tf.Tensor2D;
     const emb = tf.gather(this.embedding, tf.reshape(tf.transpose(inputs), [-1])) as tf.Tensor2D;
-    const embProj = tf.unstack(tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [Ld, N, -1])) as tf.Tensor2D[];
+    const embProj = tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [Ld, N, -1]) as tf.Tensor3D;
+    const fused = fusedAttentionDecoder({
+      embProj,
+      mask: mask ? tf.transpose(mask) : tf.ones([Ld, N]),
+      h0: start.h,
+      a0: start.attention,
+      wxa: wxAtt,
+      wh: this.decoder.wh,
+      bh: this.decoder.bh,
+      keys: start.memory.keys,
+      values: start.memory.values,
+      bias: start.memory.maskBias,
+      wc: this.attention.out.w,
+      bc: this.attention.out.b,
+    });
+    if (fused) return tf.reshape(fused, [Ld * N, -1]);
+    const embSteps = tf.unstack(embProj) as tf.Tensor2D[];
     let { h, attention } = start;
     const outputs: tf.Tensor2D[] = [];
     for (let t = 0; t < Ld; t++) {
-      const xProj = tf.add(embProj[t], tf.matMul(attention, wxAtt)) as tf.Tensor2D;
+      const xProj = tf.add(embSteps[t], tf.matMul(attention, wxAtt)) as tf.Tensor2D;
       h = gruCell(xProj, h, this.decoder);
       attention = attend(h, start.memory, this.attention);
       outputs.push(attention);

@@ -130,7 +130,7 @@ function targetLogits(
 ): { logits: tf.Tensor2D; labels: tf.Tensor1D; owners: tf.Tensor1D } {
   const N = batch.targets;
   const start = model.startDecoder(feature, inputs.memoryValues, inputs.memoryMask, forTraining);
-  const steps = model.decodeTeacherForced(start, tf.tensor2d(batch.decIn, [N, batch.decLength], 'int32'));
+  const steps = model.decodeTeacherForced(start, tf.tensor2d(batch.decIn, [N, batch.decLength], 'int32'), tf.tensor2d(batch.decMask, [N, batch.decLength]));
   const positions: number[] = [];
   const labels: number[] = [];
   const owners: number[] = [];

@@ -7,6 +7,7 @@ import { registerBlasMatMul } from './blas-matmul';
 import { loadNativeKernels, parseNativeChoice } from './native-kernels';
 import { registerNativeColumnSums } from './column-sums';
 import { registerNativeAdam } from './fused-adam';
+import { registerNativeAttentionDecoder } from './fused-attention-decoder';
 import { registerNativeGruSequence } from './fused-gru-sequence';
 import { registerNativeGruGates } from './fused-gru';
 import { registerNativeSoftmaxXent } from './softmax-xent';
@@ -89,6 +90,7 @@ function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsN
   registerNativeColumnSums(loaded.kernels);
   registerNativeAdam(loaded.kernels);
   registerNativeGruSequence(loaded.kernels);
+  registerNativeAttentionDecoder(loaded.kernels);
   return { nativeKernels: true };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The optional native kernels (native/kernels: OpenBLAS products, a fused softmax cross-entropy,
- * fused GRU gates and sequences, Adam, computed on the WASM heap; built by `npm install` where libopenblas-dev is present). Absent, tfjs's
+ * fused GRU gates and sequences, the attention decoder, Adam, computed on the WASM heap; built by `npm install` where libopenblas-dev is present). Absent, tfjs's
  * own WASM kernels serve.
  */
 import path from 'node:path';
@@ -31,6 +31,10 @@ export interface NativeKernels {
     heap: ArrayBufferLike,
     ...args: readonly [T: number, B: number, H: number, reverse: number, mask: number, h0: number, wh: number, out: number, gates: number, hProj: number, dy: number, dxProj: number, dh0: number, dwh: number, dbh: number]
   ): void;
+  /** Offsets: embProj, mask, h0, a0, wxa, wh, bh, keys, values, bias, wc, bc, then att, hs, gates, hproj, cat, alpha. */
+  attentionDecoder(heap: ArrayBufferLike, T: number, N: number, H: number, L: number, E: number, A: number, ...offsets: number[]): void;
+  /** Offsets: mask, h0, a0, wxa, wh, keys, values, wc, att, hs, gates, hproj, cat, alpha, dAtt, then the ten gradients. */
+  attentionDecoderGrad(heap: ArrayBufferLike, T: number, N: number, H: number, L: number, E: number, A: number, ...offsets: number[]): void;
   adam(heap: ArrayBufferLike, n: number, value: number, m: number, v: number, grad: number, valueOut: number, mOut: number, vOut: number, hyper: number): void;
   setThreads(n: number): void;
   threads(): number;
@@ -49,7 +53,7 @@ export function parseNativeChoice(value: string | undefined): NativeChoice {
   throw new Error(`TF_NATIVE must be auto or off (got ${JSON.stringify(value)})`);
 }
 
-const FUNCTIONS = ['gemm', 'softmaxXent', 'softmaxXentGrad', 'columnSums', 'gruGates', 'gruGatesGrad', 'gruSequence', 'gruSequenceGrad', 'adam', 'setThreads', 'threads', 'config'] as const;
+const FUNCTIONS = ['gemm', 'softmaxXent', 'softmaxXentGrad', 'columnSums', 'gruGates', 'gruGatesGrad', 'gruSequence', 'gruSequenceGrad', 'attentionDecoder', 'attentionDecoderGrad', 'adam', 'setThreads', 'threads', 'config'] as const;
 
 /** Loads the addon, or says in one line why it is not there. Each worker thread loads its own copy. */
 export function loadNativeKernels(): { kernels: NativeKernels } | { error: string } {

@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { useTensorBackend } from '../../test/support/tensor-backend';
+import { attend } from '../models/layers/attention';
+import { gruCell } from '../models/layers/gru';
+import { AttentionDecoderInputs, fusedAttentionDecoder } from './fused-attention-decoder';
+import { loadNativeKernels } from './native-kernels';
+
+useTensorBackend();
+
+// CI installs libopenblas-dev, so there the kernels must be built; elsewhere their absence (or TF_NATIVE=off) skips these tests.
+const native = ('kernels' in loadNativeKernels() || process.env.CI) && process.env.TF_NATIVE !== 'off';
+
+const [T, N, H, L, E, A] = [4, 3, 5, 3, 4, 6];
+/** The differentiable inputs, in the order the tests take gradients. */
+const ARGS = ['embProj', 'h0', 'a0', 'wxa', 'wh', 'bh', 'keys', 'values', 'wc', 'bc'] as const;
+type Args = Pick<AttentionDecoderInputs, (typeof ARGS)[number]>;
+
+/** The definition, step by step in the model's tfjs layers; where the mask is 0 the state and attention vector are carried. */
+function reference(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor3D {
+  const gru = { units: H, wx: tf.zeros([1, 1]) as tf.Tensor2D, bx: tf.zeros([1]) as tf.Tensor1D, wh: x.wh, bh: x.bh };
+  const attention = { wa: tf.zeros([1, 1]) as tf.Tensor2D, out: { w: x.wc, b: x.bc } };
+  const memory = { values: x.values, keys: x.keys, maskBias: bias };
+  const steps = tf.unstack(x.embProj) as tf.Tensor2D[];
+  const masks = tf.unstack(tf.expandDims(mask, 2)) as tf.Tensor2D[];
+  let [h, a] = [x.h0, x.a0];
+  const out: tf.Tensor2D[] = [];
+  for (let t = 0; t < T; t++) {
+    const hNext = gruCell(tf.add(steps[t], tf.matMul(a, x.wxa)), h, gru);
+    const aNext = attend(hNext, memory, attention);
+    h = tf.add(h, tf.mul(masks[t], tf.sub(hNext, h)));
+    a = tf.add(a, tf.mul(masks[t], tf.sub(aNext, a)));
+    out.push(a);
+  }
+  return tf.stack(out) as tf.Tensor3D;
+}
+
+(native ? describe : describe.skip)('attention decoder over a whole batch (native kernel)', () => {
+  const r = (shape: number[], seed: number, sd = 0.7) => tf.randomNormal(shape, 0, sd, 'float32', seed);
+  const args = (): Args => ({
+    embProj: r([T, N, 3 * H], 1, 1) as tf.Tensor3D,
+    h0: r([N, H], 2) as tf.Tensor2D,
+    a0: r([N, A], 3) as tf.Tensor2D,
+    wxa: r([A, 3 * H], 4) as tf.Tensor2D,
+    wh: r([H, 3 * H], 5) as tf.Tensor2D,
+    bh: r([3 * H], 6, 0.5) as tf.Tensor1D,
+    keys: r([N, L, H], 7) as tf.Tensor3D,
+    values: r([N, L, E], 8) as tf.Tensor3D,
+    wc: r([H + E, A], 9) as tf.Tensor2D,
+    bc: r([A], 10, 0.5) as tf.Tensor1D,
+  });
+  // memory row 1 has one padded position, row 2 two
+  const bias = () => tf.tensor2d([[0, 0, 0], [0, 0, -1e9], [0, -1e9, -1e9]]);
+  const masks = {
+    everywhere: [[1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]],
+    // replies of 4, 2 and 1 steps, the way teacher forcing masks them
+    'replies ending': [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 0, 0]],
+    // gaps, and a step where no row decodes
+    scattered: [[0, 1, 1], [0, 0, 0], [1, 0, 1], [1, 1, 0]],
+  };
+  const weights = () => r([T, N, A], 11, 1);
+  const fused = (x: Args, mask: tf.Tensor2D, b: tf.Tensor2D) => fusedAttentionDecoder({ ...x, mask, bias: b })!;
+
+  for (const [name, rows] of Object.entries(masks)) {
+    it(`equals the step-by-step definition, values and the gradients of all ten inputs (mask: ${name})`, () => {
+      const [x, mask, b, w] = [args(), tf.tensor2d(rows), bias(), weights()];
+      const loss = (f: typeof reference) => (...inputs: tf.Tensor[]) =>
+        tf.sum(tf.mul(f(Object.fromEntries(ARGS.map((k, i) => [k, inputs[i]])) as unknown as Args, mask, b), w));
+      const want = reference(x, mask, b).dataSync();
+      fused(x, mask, b).dataSync().forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+      const got = tf.grads(loss(fused))(ARGS.map((k) => x[k]));
+      const expected = tf.grads(loss(reference))(ARGS.map((k) => x[k]));
+      got.forEach((g, k) => {
+        expect(g.shape).toEqual(expected[k].shape);
+        const e = expected[k].dataSync();
+        g.dataSync().forEach((v, i) => expect([ARGS[k], i, v]).toEqual([ARGS[k], i, expect.closeTo(e[i], 4)]));
+      });
+    });
+  }
+
+  it('leaves no tensors behind, forward or backward', () => {
+    const [x, mask, b] = [args(), tf.tensor2d(masks.scattered), bias()];
+    const before = tf.memory().numTensors;
+    const grads = tf.grads((...inputs: tf.Tensor[]) => tf.sum(fused({ ...x, embProj: inputs[0] as tf.Tensor3D, wc: inputs[1] as tf.Tensor2D }, mask, b)))([
+      x.embProj,
+      x.wc,
+    ]);
+    tf.dispose(grads);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses operands that do not fit the heap', () => {
+    const kernels = loadNativeKernels();
+    if (!('kernels' in kernels)) throw new Error('native kernels not built');
+    const heap = new ArrayBuffer(64);
+    expect(() => kernels.kernels.attentionDecoder(heap, 2, 2, 2, 2, 2, 2, ...new Array<number>(18).fill(0))).toThrow(/outside the heap/);
+    expect(() => kernels.kernels.attentionDecoderGrad(heap, 2, 2, 2, 2, 2, 2, ...new Array<number>(25).fill(0))).toThrow(/outside the heap/);
+    expect(() => kernels.kernels.attentionDecoder(heap, 0, 2, 2, 2, 2, 2, ...new Array<number>(18).fill(0))).toThrow(/bad dimensions/);
+  });
+});
