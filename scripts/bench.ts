@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const names = values.only ? values.only.split(',') : DEFAULT_SECTIONS;
   const unknown = names.filter((n) => !(n in SECTIONS));
   if (unknown.length) throw new Error(`unknown section(s) ${unknown.join(', ')}; choose from ${Object.keys(SECTIONS).join(', ')}`);
-  console.log(JSON.stringify({ impl: 'project', metric: 'environment', backend: backend.name, threads: backend.threads, nativeKernels: backend.nativeKernels, ...(backend.nativeKernelsNote ? { nativeKernelsNote: backend.nativeKernelsNote } : {}), quick: values.quick, node: process.version }));
+  console.log(JSON.stringify({ impl: 'project', metric: 'environment', backend: backend.name, threads: backend.threads, nativeKernels: backend.nativeKernels, ...(backend.nativeKernelsNote ? { nativeKernelsNote: backend.nativeKernelsNote } : {}), ...(backend.blas ? { blas: backend.blas } : {}), quick: values.quick, node: process.version }));
   const ctx = await createBenchContext(values.quick ?? false, backend);
   for (const name of names) await SECTIONS[name as keyof typeof SECTIONS](ctx);
 }

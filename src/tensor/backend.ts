@@ -20,10 +20,12 @@ export interface BackendInfo {
   name: BackendName;
   /** Threads the backend computes with (wasm is single-threaded in Node: tfjs issue #3830). */
   threads: number;
-  /** On wasm: native kernels (OpenBLAS products, fused softmax cross-entropy, GRU gates and sequences, Adam) when built; TF_NATIVE=off declines them. */
+  /** On wasm: native kernels (OpenBLAS products, fused softmax cross-entropy, GRU gates and sequences, the attention decoder, Adam) when built; TF_NATIVE=off declines them. */
   nativeKernels: boolean;
   /** Why the native kernels are not in use (wasm only). */
   nativeKernelsNote?: string;
+  /** With the native kernels: OpenBLAS's build and the core type whose kernels it runs. */
+  blas?: string;
 }
 
 let active: BackendInfo | undefined;
@@ -79,7 +81,7 @@ async function tryBackend(name: BackendName): Promise<BackendInfo> {
  * OpenBLAS computes on one thread per tfjs thread: data-parallel training and the comparison already
  * run one backend per core, and more would oversubscribe the two cores.
  */
-function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsNote'> {
+function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsNote' | 'blas'> {
   if (parseNativeChoice(process.env.TF_NATIVE) === 'off') return { nativeKernels: false, nativeKernelsNote: 'TF_NATIVE=off' };
   const loaded = loadNativeKernels();
   if ('error' in loaded) return { nativeKernels: false, nativeKernelsNote: `not built: ${loaded.error}` };
@@ -91,7 +93,7 @@ function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsN
   registerNativeAdam(loaded.kernels);
   registerNativeGruSequence(loaded.kernels);
   registerNativeAttentionDecoder(loaded.kernels);
-  return { nativeKernels: true };
+  return { nativeKernels: true, blas: loaded.kernels.config() };
 }
 
 async function setBackend(name: string): Promise<void> {

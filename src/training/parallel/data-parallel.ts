@@ -54,18 +54,17 @@ export class DataParallel {
     if (parts.length !== this.threads) throw new RangeError(`${parts.length} parts for ${this.threads} threads`);
     const vars = [...this.model.params.vars.values()];
     const weights = flatten(vars);
-    const start = performance.now();
-    const ms = parts.map(() => 0);
     const remote = this.workers.map((worker, i) =>
-      this.ask(worker, { type: 'step', weights: i === this.workers.length - 1 ? weights : weights.slice(), batch: parts[i + 1], lossOptions: partLoss(lossOptions, i + 1) }).then(
-        (answer) => ((ms[i + 1] = performance.now() - start), answer),
-      ),
+      this.ask(worker, { type: 'step', weights: i === this.workers.length - 1 ? weights : weights.slice(), batch: parts[i + 1], lossOptions: partLoss(lossOptions, i + 1) }),
     );
+    const start = performance.now();
     const local = batchGradients(this.model, parts[0], lossOptions); // meanwhile, the workers compute theirs
-    ms[0] = performance.now() - start;
+    const localMs = performance.now() - start;
     const answers = await Promise.all(remote);
     const tokens = parts.map((p) => p.targetTokens);
-    this.shares = rebalanceShares(this.shares, tokens, ms);
+    // Each worker times its own part: an answer is read here only once this thread's part is done, so timing it
+    // here would make every worker look as slow as this thread and shift ever more of the batch onto this one.
+    this.shares = rebalanceShares(this.shares, tokens, [localMs, ...answers.map((a) => a.ms)]);
     const total = tokens.reduce((a, b) => a + b, 0);
     const grads = tf.tidy(() => {
       const all = [local.grads, ...answers.map((a) => unflatten(a.grads, vars))];

@@ -8,4 +8,7 @@ export interface GradientRequest {
   lossOptions: LossOptions;
 }
 
-export type GradientResponse = { type: 'grads'; grads: Float32Array; loss: number; nll: number; kl: number; bow: number } | { type: 'error'; message: string };
+export type GradientResponse =
+  /** `ms`: the worker's own time for the part, from the request's arrival to the answer (see DataParallel.step). */
+  | { type: 'grads'; grads: Float32Array; loss: number; nll: number; kl: number; bow: number; ms: number }
+  | { type: 'error'; message: string };

@@ -1,7 +1,8 @@
 /**
  * Entry of a gradient worker thread (data-parallel training): a replica of the model on its own tensor backend.
  * In: `step` with the current weights, a part of the batch and the loss options. Out: `grads` (flattened, in the
- * model's parameter order) with the part's loss terms, or `error`.
+ * model's parameter order) with the part's loss terms and
+ * the time it took here, or `error`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -19,13 +20,14 @@ const ready = initTensorBackend(backend).then(() => new DialogueModel(config, 1)
 const post = (m: GradientResponse, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(m, transfer);
 
 parentPort?.on('message', (m: GradientRequest) => {
+  const start = performance.now();
   ready
     .then((model) => {
       setWeights(model, m.weights);
       const { grads, ...terms } = batchGradients(model, m.batch as DialogueBatch, m.lossOptions as LossOptions);
       const flat = flatten(grads);
       tf.dispose(grads);
-      post({ type: 'grads', grads: flat, ...terms }, [flat.buffer as ArrayBuffer]);
+      post({ type: 'grads', grads: flat, ...terms, ms: performance.now() - start }, [flat.buffer as ArrayBuffer]);
     })
     .catch((error: Error) => post({ type: 'error', message: error.message }));
 });
