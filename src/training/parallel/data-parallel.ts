@@ -25,12 +25,15 @@ const PART_SEED_STRIDE = 1_000_003;
 export class DataParallel {
   /** Each thread's fraction of a batch's reply tokens (this thread first). */
   private shares: number[];
+  /** Per worker, the array that carries weights there and gradients back, reused every step. */
+  private readonly buffers: (Float32Array | undefined)[];
 
   private constructor(
     private readonly model: DialogueModel,
     private readonly workers: Worker[],
   ) {
     this.shares = Array.from({ length: workers.length + 1 }, () => 1 / (workers.length + 1));
+    this.buffers = workers.map(() => undefined);
   }
 
   /** `threads` in all: this one and threads − 1 workers holding replicas of `model`. */
@@ -53,10 +56,11 @@ export class DataParallel {
   async step(optimizer: ScaledAdam, parts: DialogueBatch[], lossOptions: LossOptions, maxGradNorm: number): Promise<StepResult> {
     if (parts.length !== this.threads) throw new RangeError(`${parts.length} parts for ${this.threads} threads`);
     const vars = [...this.model.params.vars.values()];
-    const weights = flatten(vars);
-    const remote = this.workers.map((worker, i) =>
-      this.ask(worker, { type: 'step', weights: i === this.workers.length - 1 ? weights : weights.slice(), batch: parts[i + 1], lossOptions: partLoss(lossOptions, i + 1) }),
-    );
+    const remote = this.workers.map((worker, i) => {
+      const weights = flatten(vars, this.buffers[i]);
+      this.buffers[i] = undefined; // transferred: it comes back with the answer, or a failed step leaves a new one to make
+      return this.ask(worker, { type: 'step', weights, batch: parts[i + 1], lossOptions: partLoss(lossOptions, i + 1) });
+    });
     const start = performance.now();
     const local = batchGradients(this.model, parts[0], lossOptions); // meanwhile, the workers compute theirs
     const localMs = performance.now() - start;
@@ -70,6 +74,7 @@ export class DataParallel {
       const all = [local.grads, ...answers.map((a) => unflatten(a.grads, vars))];
       return vars.map((_, k) => tf.addN(all.map((g, part) => tf.mul(g[k], tokens[part] / total))));
     });
+    answers.forEach((a, i) => (this.buffers[i] = a.grads));
     tf.dispose(local.grads);
     const gradNorm = applyGradients(this.model, optimizer, grads, maxGradNorm);
     tf.dispose(grads);

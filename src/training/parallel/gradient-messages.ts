@@ -3,6 +3,7 @@ import type { LossOptions } from '../../models/loss';
 
 export interface GradientRequest {
   type: 'step';
+  /** Transferred; the answer's `grads` is the same array, handed back for the next step. */
   weights: Float32Array;
   batch: DialogueBatch;
   lossOptions: LossOptions;

@@ -25,7 +25,7 @@ parentPort?.on('message', (m: GradientRequest) => {
     .then((model) => {
       setWeights(model, m.weights);
       const { grads, ...terms } = batchGradients(model, m.batch as DialogueBatch, m.lossOptions as LossOptions);
-      const flat = flatten(grads);
+      const flat = flatten(grads, m.weights); // the weights' array carries the gradients back
       tf.dispose(grads);
       post({ type: 'grads', grads: flat, ...terms, ms: performance.now() - start }, [flat.buffer as ArrayBuffer]);
     })

@@ -7,9 +7,14 @@ function values(t: tf.Tensor): Float32Array {
   return (tf.getBackend() === 'wasm' && wasm.typedArrayFromHeap ? wasm.typedArrayFromHeap(t) : t.dataSync()) as Float32Array;
 }
 
-/** All of a model's parameters (or gradients in that order) as one Float32Array, to cross a thread boundary. */
-export function flatten(tensors: readonly tf.Tensor[]): Float32Array {
-  const out = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
+/**
+ * All of a model's parameters (or gradients in that order) as one Float32Array, to cross a thread boundary. `into`,
+ * when given, is reused: a fresh 20 MB array every step cost up to 90 ms of allocation and garbage collection.
+ */
+export function flatten(tensors: readonly tf.Tensor[], into?: Float32Array): Float32Array {
+  const size = tensors.reduce((n, t) => n + t.size, 0);
+  if (into && into.length !== size) throw new RangeError(`flatten: ${size} values into an array of ${into.length}`);
+  const out = into ?? new Float32Array(size);
   let offset = 0;
   for (const t of tensors) {
     out.set(values(t), offset);
