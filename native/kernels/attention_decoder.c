@@ -17,6 +17,7 @@
 #include <string.h>
 #include "args.h"
 #include "gru_gates.h"
+#include "product.h"
 
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
@@ -44,11 +45,6 @@ static void fill_rows(float *dst, const float *row, int64_t k, int64_t width) {
 static void transpose(const float *restrict a, int64_t rows, int64_t cols, float *restrict at) {
   for (int64_t i = 0; i < rows; i++)
     for (int64_t j = 0; j < cols; j++) at[j * rows + i] = a[i * cols + j];
-}
-
-/* c [k, n] (+)= a [k, m] · b [m, n], row-major. */
-static void product(int64_t k, int64_t n, int64_t m, const float *a, const float *b, float beta, float *c) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)k, (int)n, (int)m, 1.0f, a, (int)m, b, (int)n, beta, c, (int)n);
 }
 
 /* c [m, n] = aᵀ · b over `rows` rows (a [rows, m], b [rows, n]): a weight's gradient summed over every step. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "args.h"
 #include "gru_gates.h"
+#include "product.h"
 
 /* Rows a step computes: up to and including its last unmasked row. */
 static int64_t step_rows(const float *mask_t, int64_t B) {
@@ -39,8 +40,7 @@ static void sequence_forward(int64_t T, int64_t B, int64_t H, int reverse, const
     const int64_t k = step_rows(m, B);
     if (k > 0) {
       for (int64_t b = 0; b < k; b++) memcpy(hp + b * 3 * H, bh, (size_t)(3 * H) * sizeof(float));
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)k, (int)(3 * H), (int)H, 1.0f, h, (int)H, wh, (int)(3 * H), 1.0f, hp,
-                  (int)(3 * H));
+      product(k, 3 * H, H, h, wh, 1.0f, hp);
       gru_gates_forward(xp + t * B3H, hp, h, hnew, gates + t * B3H, k, H);
     }
     for (int64_t b = 0; b < B; b++) memcpy(o + b * H, b < k && m[b] != 0.0f ? hnew + b * H : h + b * H, (size_t)H * sizeof(float));
@@ -81,8 +81,7 @@ static void sequence_backward(int64_t T, int64_t B, int64_t H, int reverse, cons
       }
     }
     if (k > 0) /* dh[:k] += dhProj · Whᵀ */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)k, (int)H, (int)(3 * H), 1.0f, dhp_t, (int)(3 * H), wht, (int)H, 1.0f, dh,
-                  (int)H);
+      product(k, H, 3 * H, dhp_t, wht, 1.0f, dh);
     rows += k;
   }
   memcpy(dh0, dh, (size_t)BH * sizeof(float));

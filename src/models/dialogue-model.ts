@@ -8,7 +8,7 @@
  * Shapes: N replies, U utterances, L tokens, E embedding, He encoder units, Hc context, Hd decoder, A attention.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAttentionDecoder, hasFusedAttentionDecoder } from '../tensor/fused-attention-decoder';
+import { AttentionDecoderInputs, fusedAttentionDecoder, fusedAttentionDecoderStates, hasFusedAttentionDecoder } from '../tensor/fused-attention-decoder';
 import { AttentionMemory, AttentionParams, attend, attentionMemory, createAttention } from './layers/attention';
 import { createDense, dense, DenseParams } from './layers/dense';
 import { activeRows, createGru, gruCell, gruInputProjection, GruParams, GruSteps, runGru } from './layers/gru';
@@ -143,6 +143,15 @@ export class DialogueModel {
   /** One decoder step from the previous tokens [N]: logits [N, V] and the next state. */
   decoderStep(prevTokens: tf.Tensor1D, state: DecoderState): { logits: tf.Tensor2D; state: DecoderState } {
     const emb = tf.gather(this.embedding, prevTokens) as tf.Tensor2D;
+    const N = emb.shape[0];
+    if (hasFusedAttentionDecoder()) {
+      const { wxEmb, wxAtt } = this.decoderInputWeights();
+      const embProj = tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [1, N, -1]) as tf.Tensor3D;
+      const next = fusedAttentionDecoderStates(this.fusedDecoderInputs(embProj, tf.ones([1, N]), state, wxAtt))!;
+      const h = tf.reshape(next.states, [N, -1]) as tf.Tensor2D;
+      const attention = tf.reshape(next.attention, [N, -1]) as tf.Tensor2D;
+      return { logits: dense(attention, this.output), state: { h, attention, memory: state.memory } };
+    }
     const xProj = gruInputProjection(tf.concat([emb, state.attention], 1), this.decoder);
     const h = gruCell(xProj, state.h, this.decoder);
     const attention = attend(h, state.memory, this.attention);
@@ -157,25 +166,10 @@ export class DialogueModel {
    */
   decodeTeacherForced(start: DecoderState, inputs: tf.Tensor2D, mask?: tf.Tensor2D): tf.Tensor2D {
     const [N, Ld] = inputs.shape;
-    const E = this.config.embeddingDim;
-    const wxEmb = tf.slice(this.decoder.wx, [0, 0], [E, -1]) as tf.Tensor2D;
-    const wxAtt = tf.slice(this.decoder.wx, [E, 0], [-1, -1]) as tf.Tensor2D;
+    const { wxEmb, wxAtt } = this.decoderInputWeights();
     const emb = tf.gather(this.embedding, tf.reshape(tf.transpose(inputs), [-1])) as tf.Tensor2D;
     const embProj = tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [Ld, N, -1]) as tf.Tensor3D;
-    const fused = fusedAttentionDecoder({
-      embProj,
-      mask: mask ? tf.transpose(mask) : tf.ones([Ld, N]),
-      h0: start.h,
-      a0: start.attention,
-      wxa: wxAtt,
-      wh: this.decoder.wh,
-      bh: this.decoder.bh,
-      keys: start.memory.keys,
-      values: start.memory.values,
-      bias: start.memory.maskBias,
-      wc: this.attention.out.w,
-      bc: this.attention.out.b,
-    });
+    const fused = fusedAttentionDecoder(this.fusedDecoderInputs(embProj, mask ? tf.transpose(mask) : tf.ones([Ld, N]), start, wxAtt));
     if (fused) return tf.reshape(fused, [Ld * N, -1]);
     const embSteps = tf.unstack(embProj) as tf.Tensor2D[];
     let { h, attention } = start;
@@ -195,6 +189,20 @@ export class DialogueModel {
 
   dispose(): void {
     this.params.dispose();
+  }
+
+  /** The decoder GRU's input weight split into the rows that read the token embedding and the previous attention vector. */
+  private decoderInputWeights(): { wxEmb: tf.Tensor2D; wxAtt: tf.Tensor2D } {
+    const E = this.config.embeddingDim;
+    return { wxEmb: tf.slice(this.decoder.wx, [0, 0], [E, -1]), wxAtt: tf.slice(this.decoder.wx, [E, 0], [-1, -1]) };
+  }
+
+  /** What the native decoder kernel reads, from `state` (h, previous attention vector, memory) onwards. */
+  private fusedDecoderInputs(embProj: tf.Tensor3D, mask: tf.Tensor2D, state: DecoderState, wxAtt: tf.Tensor2D): AttentionDecoderInputs {
+    const { h, attention, memory } = state;
+    const { wh, bh } = this.decoder;
+    const { w: wc, b: bc } = this.attention.out;
+    return { embProj, mask, h0: h, a0: attention, wxa: wxAtt, wh, bh, keys: memory.keys, values: memory.values, bias: memory.maskBias, wc, bc };
   }
 
   private requireContext(): GruParams {

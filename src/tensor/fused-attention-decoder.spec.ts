@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useTensorBackend } from '../../test/support/tensor-backend';
 import { attend } from '../models/layers/attention';
 import { gruCell } from '../models/layers/gru';
-import { AttentionDecoderInputs, fusedAttentionDecoder } from './fused-attention-decoder';
+import { AttentionDecoderInputs, fusedAttentionDecoder, fusedAttentionDecoderStates } from './fused-attention-decoder';
 import { loadNativeKernels } from './native-kernels';
 
 useTensorBackend();
@@ -10,13 +10,18 @@ useTensorBackend();
 // CI installs libopenblas-dev, so there the kernels must be built; elsewhere their absence (or TF_NATIVE=off) skips these tests.
 const native = ('kernels' in loadNativeKernels() || process.env.CI) && process.env.TF_NATIVE !== 'off';
 
-const [T, N, H, L, E, A] = [4, 3, 5, 3, 4, 6];
+// five rows: steps with four or more running rows take sgemm, fewer take sgemv (native/kernels/product.h)
+const [T, N, H, L, E, A] = [4, 5, 5, 3, 4, 6];
 /** The differentiable inputs, in the order the tests take gradients. */
 const ARGS = ['embProj', 'h0', 'a0', 'wxa', 'wh', 'bh', 'keys', 'values', 'wc', 'bc'] as const;
 type Args = Pick<AttentionDecoderInputs, (typeof ARGS)[number]>;
 
 /** The definition, step by step in the model's tfjs layers; where the mask is 0 the state and attention vector are carried. */
 function reference(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor3D {
+  return referenceSteps(x, mask, bias).attention;
+}
+
+function referenceSteps(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): { attention: tf.Tensor3D; states: tf.Tensor3D } {
   const gru = { units: H, wx: tf.zeros([1, 1]) as tf.Tensor2D, bx: tf.zeros([1]) as tf.Tensor1D, wh: x.wh, bh: x.bh };
   const attention = { wa: tf.zeros([1, 1]) as tf.Tensor2D, out: { w: x.wc, b: x.bc } };
   const memory = { values: x.values, keys: x.keys, maskBias: bias };
@@ -24,14 +29,16 @@ function reference(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor3D {
   const masks = tf.unstack(tf.expandDims(mask, 2)) as tf.Tensor2D[];
   let [h, a] = [x.h0, x.a0];
   const out: tf.Tensor2D[] = [];
+  const states: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
     const hNext = gruCell(tf.add(steps[t], tf.matMul(a, x.wxa)), h, gru);
     const aNext = attend(hNext, memory, attention);
     h = tf.add(h, tf.mul(masks[t], tf.sub(hNext, h)));
     a = tf.add(a, tf.mul(masks[t], tf.sub(aNext, a)));
     out.push(a);
+    states.push(h);
   }
-  return tf.stack(out) as tf.Tensor3D;
+  return { attention: tf.stack(out) as tf.Tensor3D, states: tf.stack(states) as tf.Tensor3D };
 }
 
 (native ? describe : describe.skip)('attention decoder over a whole batch (native kernel)', () => {
@@ -48,14 +55,14 @@ function reference(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor3D {
     wc: r([H + E, A], 9) as tf.Tensor2D,
     bc: r([A], 10, 0.5) as tf.Tensor1D,
   });
-  // memory row 1 has one padded position, row 2 two
-  const bias = () => tf.tensor2d([[0, 0, 0], [0, 0, -1e9], [0, -1e9, -1e9]]);
+  // memory rows 1 and 3 have one padded position, row 2 two
+  const bias = () => tf.tensor2d([[0, 0, 0], [0, 0, -1e9], [0, -1e9, -1e9], [0, 0, -1e9], [0, 0, 0]]);
   const masks = {
-    everywhere: [[1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]],
-    // replies of 4, 2 and 1 steps, the way teacher forcing masks them
-    'replies ending': [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 0, 0]],
+    everywhere: [[1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]],
+    // replies of 4, 3, 2, 1 and 4 steps, the way teacher forcing masks them
+    'replies ending': [[1, 1, 1, 1, 1], [1, 1, 1, 0, 1], [1, 1, 0, 0, 1], [1, 0, 0, 0, 1]],
     // gaps, and a step where no row decodes
-    scattered: [[0, 1, 1], [0, 0, 0], [1, 0, 1], [1, 1, 0]],
+    scattered: [[0, 1, 1, 1, 1], [0, 0, 0, 0, 0], [1, 0, 1, 0, 1], [1, 1, 0, 1, 0]],
   };
   const weights = () => r([T, N, A], 11, 1);
   const fused = (x: Args, mask: tf.Tensor2D, b: tf.Tensor2D) => fusedAttentionDecoder({ ...x, mask, bias: b })!;
@@ -76,6 +83,17 @@ function reference(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor3D {
       });
     });
   }
+
+  it('decodes without a gradient to the same attention vectors, with the states (mask: replies ending)', () => {
+    const [x, mask, b] = [args(), tf.tensor2d(masks['replies ending']), bias()];
+    const want = referenceSteps(x, mask, b);
+    const got = fusedAttentionDecoderStates({ ...x, mask, bias: b })!;
+    for (const k of ['attention', 'states'] as const) {
+      expect(got[k].shape).toEqual(want[k].shape);
+      const e = want[k].dataSync();
+      got[k].dataSync().forEach((v, i) => expect(v).toBeCloseTo(e[i], 5));
+    }
+  });
 
   it('leaves no tensors behind, forward or backward', () => {
     const [x, mask, b] = [args(), tf.tensor2d(masks.scattered), bias()];

@@ -99,3 +99,11 @@ export function fusedAttentionDecoder(x: AttentionDecoderInputs): tf.Tensor3D | 
   if (!hasFusedAttentionDecoder() || x.embProj.size === 0) return undefined;
   return decoderOp(...INPUT_NAMES.map((k) => x[k])) as tf.Tensor3D;
 }
+
+/** The same steps without a gradient (decoding): the attention vectors [T, N, A] and the states [T, N, H]. */
+export function fusedAttentionDecoderStates(x: AttentionDecoderInputs): { attention: tf.Tensor3D; states: tf.Tensor3D } | undefined {
+  if (!hasFusedAttentionDecoder() || x.embProj.size === 0) return undefined;
+  const [attention, states, ...saved] = tf.engine().runKernel(FORWARD, { ...x }) as tf.Tensor[];
+  tf.dispose(saved);
+  return { attention: attention as tf.Tensor3D, states: states as tf.Tensor3D };
+}
