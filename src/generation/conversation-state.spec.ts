@@ -37,7 +37,8 @@ describe('conversation state', () => {
     const turns = TINY_DIALOGUES[0];
     const incremental = stateAfter(model, tokenizer, turns);
     const rebuilt = rebuildState(model, turns.map((t) => utteranceIds(tokenizer, t, model.config)));
-    expect(rebuilt).toEqual(incremental); // exactly: same kernels per row, padding only masked
+    // the same function; not bit for bit: a few rows' products go through sgemv, more rows' through sgemm (product.h)
+    expectSameState(rebuilt, incremental);
     expect(incremental.turns).toBe(turns.length);
     expect(incremental.lastLength).toBe(utteranceIds(tokenizer, turns[3], model.config).length + 1);
     model.dispose();
