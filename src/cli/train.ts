@@ -116,6 +116,8 @@ async function main(): Promise<void> {
         (m.activeUnits !== undefined ? `, KL/token ${m.validationKlPerToken.toFixed(4)}, active units ${m.activeUnits}` : ''),
     );
   }
+  const base = result.state.baseValidationPerplexity;
+  if (base !== undefined && !result.best) console.log(`no epoch beat the base model's validation perplexity ${base.toFixed(2)}`);
   console.log(`stopped by ${result.stoppedBy}; best model in ${result.outDir}`);
 }
 

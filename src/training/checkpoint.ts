@@ -16,6 +16,8 @@ export interface TrainerState {
   batchInEpoch: number;
   step: number;
   bestValidationPerplexity: number;
+  /** Fine-tuning (--base): the base model's validation perplexity before any step, the score to beat. */
+  baseValidationPerplexity?: number;
   epochsWithoutImprovement: number;
   learningRate: number;
   history: EpochMetrics[];

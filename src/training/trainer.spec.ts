@@ -74,6 +74,29 @@ describe('train', () => {
     expect(result.state.history.length).toBeLessThan(10);
   });
 
+  it('fine-tuning counts only epochs that beat the base model; a run that never does leaves the base as its result', async () => {
+    const dir = await tempDir();
+    const data = await writeCorpus(dir);
+    await train(options(path.join(dir, 'base'), data, { kind: 'hred', maxEpochs: 2 }));
+    const baseModelDir = path.join(dir, 'base', 'out');
+    // a learning rate far too large: every epoch is worse than the base model (perplexity in the hundreds)
+    const worse = await train(options(path.join(dir, 'worse'), data, { kind: 'hred', baseModelDir, maxEpochs: 5, patience: 2, learningRate: 0.5 }));
+    expect(worse.stoppedBy).toBe('early-stopping');
+    expect(worse.state.history).toHaveLength(2);
+    expect(worse.best).toBeUndefined();
+    const base = worse.state.baseValidationPerplexity!;
+    expect(worse.state.history.every((m) => m.validationPerplexity > base)).toBe(true);
+    const kept = await loadModel(path.join(dir, 'worse', 'out'));
+    kept.model.dispose();
+    expect(kept.summary).toMatchObject({ trainedSteps: 0, bestValidationPerplexity: base, baseValidationPerplexity: base });
+    const weights = (sub: string) => fs.readFile(path.join(dir, sub, 'out', 'weights.bin'));
+    expect((await weights('worse')).equals(await weights('base'))).toBe(true);
+
+    // at the usual rate the tiny corpus is learnt further: the epochs that beat the base count
+    const better = await train(options(path.join(dir, 'better'), data, { kind: 'hred', baseModelDir, maxEpochs: 2 }));
+    expect(better.best!.validationPerplexity).toBeLessThan(better.state.baseValidationPerplexity!);
+  });
+
   it('starts the embeddings of a new model from word2vec vectors, for the words the file has', async () => {
     const dir = await tempDir();
     const data = await writeCorpus(dir);

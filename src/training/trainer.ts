@@ -25,6 +25,7 @@ export interface TrainingResult {
   state: TrainerState;
   /** Why the loop ended. */
   stoppedBy: 'early-stopping' | 'max-epochs' | 'max-steps' | 'cancelled';
+  /** The epoch with the best validation perplexity; undefined when none beat the base model (fine-tuning). */
   best: EpochMetrics | undefined;
 }
 
@@ -60,6 +61,15 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
     ? (await loadDialogueIds(o.validationData, tokenizer, o.maxValidationDialogues)).dialogues
     : train.slice(0, o.maxValidationDialogues);
   if (train.length === 0) throw new Error(`${o.trainData}: no dialogue with at least two turns`);
+
+  // Fine-tuning starts from a model that already has a score: an epoch must beat it to count as an improvement, and
+  // with keep: best a run that never does leaves the base model as its result rather than a worse one.
+  if (o.baseModelDir && state.step === 0 && state.baseValidationPerplexity === undefined) {
+    report({ phase: 'validating', epoch: 0, step: 0, stepsPerEpoch: 0, message: 'scoring the base model' });
+    state.baseValidationPerplexity = state.bestValidationPerplexity = scoreDialogues(model, validation, o.batchSize).perplexity;
+    report({ phase: 'validating', epoch: 0, step: 0, stepsPerEpoch: 0, message: `base model: validation perplexity ${state.baseValidationPerplexity.toFixed(2)}` });
+    if (o.keep === 'best') await saveFinal(o, model, tokenizer, state);
+  }
 
   const wordDrop = effectiveWordDrop(o);
   const parallel = o.threads > 1 ? DataParallel.start(model, o.threads, backendInfo()?.name ?? 'auto') : undefined;
@@ -161,10 +171,10 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
     model.dispose();
     optimizer.dispose();
   }
-  const best = state.history.reduce<EpochMetrics | undefined>(
-    (b, m) => (b === undefined || m.validationPerplexity < b.validationPerplexity ? m : b),
-    undefined,
-  );
+  // the best epoch, if one beat the base model (fine-tuning)
+  const best = state.history
+    .filter((m) => m.validationPerplexity < (state.baseValidationPerplexity ?? Infinity))
+    .reduce<EpochMetrics | undefined>((b, m) => (b === undefined || m.validationPerplexity < b.validationPerplexity ? m : b), undefined);
   report({ phase: 'done', epoch: state.epoch, step: state.step, stepsPerEpoch: 0, message: stoppedBy });
   return { outDir: o.outDir, state, stoppedBy, best };
 }
@@ -199,6 +209,7 @@ async function saveFinal(o: TrainingOptions, model: DialogueModel, tokenizer: To
       trainedSteps: state.step,
       epochs: state.epoch + 1,
       bestValidationPerplexity: state.bestValidationPerplexity,
+      ...(state.baseValidationPerplexity !== undefined ? { baseValidationPerplexity: state.baseValidationPerplexity } : {}),
       trainData: path.basename(o.trainData),
       history: state.history,
       options: { ...o, outDir: undefined, checkpointDir: undefined },
