@@ -4,7 +4,7 @@
  * Shapes: He encoder units per direction (encoder outputs are 2He wide), Hc context units, L tokens.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DialogueModel } from '../models/dialogue-model';
+import { DialogueModel, EncodedUtterances } from '../models/dialogue-model';
 import { ModelConfig, ModelKind } from '../models/model-config';
 import { EOS_ID, PAD_ID, Tokenizer } from '../tokenization/tokenizer';
 import { tidyValue } from './tidy-value';
@@ -40,17 +40,25 @@ export function utteranceIds(tokenizer: Tokenizer, text: string, config: ModelCo
   return tokenizer.encode(text).slice(0, config.maxUtteranceTokens);
 }
 
-/** Encoder input rows: each utterance truncated to maxUtteranceTokens, then eos, padded to the longest. */
-function encoderInput(utterances: number[][], maxTokens: number): { ids: tf.Tensor2D; mask: tf.Tensor2D; lengths: number[] } {
-  const rows = utterances.map((u) => [...u.slice(0, maxTokens), EOS_ID]);
-  const L = Math.max(...rows.map((r) => r.length));
+/**
+ * Encodes utterances (each truncated to maxUtteranceTokens, then eos) as the rows of one batch: outputs [N, L, 2He]
+ * and vectors [N, 2He] in the order given, and each row's length. The encoder runs them longest first, so a step
+ * computes only the utterances still running, as in training; the rows are put back in order after.
+ */
+function encodeRows(model: DialogueModel, utterances: number[][]): EncodedUtterances & { lengths: number[] } {
+  const rows = utterances.map((u) => [...u.slice(0, model.config.maxUtteranceTokens), EOS_ID]);
+  const order = rows.map((_, i) => i).sort((a, b) => rows[b].length - rows[a].length || a - b);
+  const L = rows[order[0]].length;
   const ids = new Int32Array(rows.length * L).fill(PAD_ID);
   const mask = new Float32Array(rows.length * L);
-  rows.forEach((r, i) => {
-    ids.set(r, i * L);
-    mask.fill(1, i * L, i * L + r.length);
+  order.forEach((row, k) => {
+    ids.set(rows[row], k * L);
+    mask.fill(1, k * L, k * L + rows[row].length);
   });
-  return { ids: tf.tensor2d(ids, [rows.length, L], 'int32'), mask: tf.tensor2d(mask, [rows.length, L]), lengths: rows.map((r) => r.length) };
+  const enc = model.encodeUtterances(tf.tensor2d(ids, [rows.length, L], 'int32'), tf.tensor2d(mask, [rows.length, L]), order.map((row) => rows[row].length));
+  const back = new Int32Array(rows.length); // back[row] = where the encoder had it
+  order.forEach((row, k) => (back[row] = k));
+  return { outputs: tf.gather(enc.outputs, back), vectors: tf.gather(enc.vectors, back), lengths: rows.map((r) => r.length) };
 }
 
 /**
@@ -64,9 +72,8 @@ export function observeUtterances(model: DialogueModel, states: readonly Convers
   const c = model.config;
   const D = 2 * c.encoderUnits;
   return tidyValue(() => {
-    const input = encoderInput(utterances, c.maxUtteranceTokens);
-    const enc = model.encodeUtterances(input.ids, input.mask);
-    const L = input.ids.shape[1];
+    const enc = encodeRows(model, utterances);
+    const L = enc.outputs.shape[1];
     const outputs = enc.outputs.dataSync() as Float32Array; // [N, L, 2He]
     const vectors = enc.vectors.dataSync() as Float32Array; // [N, 2He]
     let contexts: Float32Array | undefined;
@@ -78,8 +85,8 @@ export function observeUtterances(model: DialogueModel, states: readonly Convers
       kind: s.kind,
       turns: s.turns + 1,
       context: contexts ? contexts.slice(i * c.contextUnits, (i + 1) * c.contextUnits) : new Float32Array(0),
-      lastOutputs: outputs.slice(i * L * D, (i * L + input.lengths[i]) * D),
-      lastLength: input.lengths[i],
+      lastOutputs: outputs.slice(i * L * D, (i * L + enc.lengths[i]) * D),
+      lastLength: enc.lengths[i],
       lastVector: vectors.slice(i * D, (i + 1) * D),
     }));
   });
@@ -108,9 +115,8 @@ export function rebuildStates(model: DialogueModel, conversations: number[][][],
   const firstRow = live.map((_, j) => live.slice(0, j).reduce((n, i) => n + conversations[i].length, 0));
   const turnCount = live.map((i) => conversations[i].length);
   tidyValue(() => {
-    const input = encoderInput(utterances, c.maxUtteranceTokens);
-    const enc = model.encodeUtterances(input.ids, input.mask);
-    const L = input.ids.shape[1];
+    const enc = encodeRows(model, utterances);
+    const L = enc.outputs.shape[1];
     const lastRow = live.map((_, j) => firstRow[j] + turnCount[j] - 1);
     const outputs = tf.gather(enc.outputs, lastRow).dataSync() as Float32Array; // [B, L, 2He]
     const vectors = tf.gather(enc.vectors, lastRow).dataSync() as Float32Array; // [B, 2He]
@@ -130,7 +136,7 @@ export function rebuildStates(model: DialogueModel, conversations: number[][][],
       contexts = final.dataSync() as Float32Array;
     }
     live.forEach((i, j) => {
-      const length = input.lengths[lastRow[j]];
+      const length = enc.lengths[lastRow[j]];
       states[i] = {
         kind: c.kind,
         turns: states[i].turns + turnCount[j],
