@@ -25,4 +25,4 @@ if (result.status !== 0) {
   console.warn(`native/kernels: build failed, the WASM backend keeps its own kernels\n${why}`);
   process.exit(0);
 }
-console.log('native/kernels: built (OpenBLAS products, fused softmax cross-entropy, GRU gates and sequences, Adam for the WASM backend)');
+console.log('native/kernels: built (OpenBLAS products, fused softmax cross-entropy, GRU gates and sequences, the attention decoder, Adam for the WASM backend)');
