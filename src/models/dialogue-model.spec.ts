@@ -81,6 +81,30 @@ describe(DialogueModel.name, () => {
     model.dispose();
   }, 180_000);
 
+  it('decodes with the current weights after they change (the split of the input weight is made again)', () => {
+    const model = tinyModel('hred');
+    const N = 3;
+    const { encoderUnits: He, contextUnits: Hc, vocabSize } = model.config;
+    const memory = tf.randomNormal([N, 4, 2 * He], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const start = model.startDecoder(tf.randomNormal([N, Hc], 0, 1, 'float32', 2) as tf.Tensor2D, memory, tf.ones([N, 4]));
+    const tokens = tf.tensor1d([5, 6, 7], 'int32');
+    // one step by decoderStep against the same step teacher-forced (which splits the weight afresh)
+    const stepGap = () =>
+      tf.tidy(() => {
+        const step = model.decoderStep(tokens, start).state.attention;
+        const forced = model.decodeTeacherForced(start, tf.reshape(tokens, [N, 1]) as tf.Tensor2D);
+        return tf.max(tf.abs(tf.sub(step, forced))).dataSync()[0];
+      });
+    expect(stepGap()).toBeLessThan(1e-5);
+    const before = tf.tidy(() => model.decoderStep(tokens, start).logits.dataSync());
+    model.decoder.wx.assign(tf.randomNormal(model.decoder.wx.shape, 0, 0.5, 'float32', 3));
+    expect(stepGap()).toBeLessThan(1e-5);
+    const after = tf.tidy(() => model.decoderStep(tokens, start).logits.dataSync());
+    expect(after.length).toBe(N * vocabSize);
+    expect(after.some((x, i) => Math.abs(x - before[i]) > 1e-3)).toBe(true);
+    model.dispose();
+  });
+
   it('frees every tensor a training step makes', () => {
     const model = tinyModel('vhred');
     fit(model, CONTEXT_DIALOGUES, { maxSteps: 2, target: 0 });
