@@ -97,7 +97,7 @@ describe(DialogueModel.name, () => {
       });
     expect(stepGap()).toBeLessThan(1e-5);
     const before = tf.tidy(() => model.decoderStep(tokens, start).logits.dataSync());
-    model.decoder.wx.assign(tf.randomNormal(model.decoder.wx.shape, 0, 0.5, 'float32', 3));
+    (model.decoder.wx as tf.Variable).assign(tf.randomNormal(model.decoder.wx.shape, 0, 0.5, 'float32', 3));
     expect(stepGap()).toBeLessThan(1e-5);
     const after = tf.tidy(() => model.decoderStep(tokens, start).logits.dataSync());
     expect(after.length).toBe(N * vocabSize);
