@@ -6,8 +6,6 @@
 #include <math.h>
 #include "args.h"
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
 typedef struct {
   float lr, beta1, beta2, epsilon, correction1, correction2, scale;
 } adam_hyper;

@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A loop kernel compiled for AVX-512, AVX2 and plain x86-64, chosen at load time by the CPU it runs on. */
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
 typedef struct {
   void *heap;
   int64_t words; /* heap size in 4-byte words */

@@ -19,8 +19,6 @@
 #include "gru_gates.h"
 #include "product.h"
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
 typedef struct {
   int64_t T, N, H, L, E, A;
 } dims;
@@ -39,27 +37,6 @@ static void gather_rows(float *restrict dst, const float *restrict src, const in
 
 static void fill_rows(float *dst, const float *row, int64_t k, int64_t width) {
   for (int64_t i = 0; i < k; i++) memcpy(dst + i * width, row, (size_t)width * sizeof(float));
-}
-
-/* at [cols, rows] = aᵀ: OpenBLAS's products with a transposed operand ran at a third of the plain speed. */
-static void transpose(const float *restrict a, int64_t rows, int64_t cols, float *restrict at) {
-  for (int64_t i = 0; i < rows; i++)
-    for (int64_t j = 0; j < cols; j++) at[j * rows + i] = a[i * cols + j];
-}
-
-/* c [m, n] = aᵀ · b over `rows` rows (a [rows, m], b [rows, n]): a weight's gradient summed over every step. */
-static void product_tn(int64_t rows, int64_t m, int64_t n, const float *a, const float *b, float *c) {
-  if (rows == 0) {
-    memset(c, 0, (size_t)(m * n) * sizeof(float));
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)m, (int)n, (int)rows, 1.0f, a, (int)m, b, (int)n, 0.0f, c, (int)n);
-}
-
-static void sum_columns(const float *restrict x, int64_t rows, int64_t cols, float *restrict out) {
-  memset(out, 0, (size_t)cols * sizeof(float));
-  for (int64_t r = 0; r < rows; r++)
-    for (int64_t j = 0; j < cols; j++) out[j] += x[r * cols + j];
 }
 
 static inline float dot(const float *restrict a, const float *restrict b, int64_t n) {
@@ -211,8 +188,9 @@ static void decoder_backward(dims d, const backward_args *b, backward_scratch *s
 
 static int dims_ok(napi_env env, const char *kernel, dims d) {
   const int64_t big = (int64_t)1 << 31;
-  if (d.T >= 1 && d.N >= 1 && d.H >= 1 && d.L >= 1 && d.E >= 1 && d.A >= 1 && d.T * d.N * 3 * d.H < big && d.T * d.N * (d.H + d.E) < big &&
-      d.N * d.L * (d.H + d.E) < big && d.T * d.N * d.L < big)
+  const int64_t TN = d.T * d.N, C = d.H + d.E, wide = (3 * d.H > C ? 3 * d.H : C) + d.A;
+  if (d.T >= 1 && d.N >= 1 && d.H >= 1 && d.L >= 1 && d.E >= 1 && d.A >= 1 && d.T < big && d.N < big && d.H < big && d.A < big && d.E < big &&
+      d.L < big && TN * wide < big && d.N * d.L * C < big && TN * d.L < big && C * d.A < big && 3 * d.H * (d.H + d.A) < big)
     return 1;
   napi_throw_range_error(env, NULL, kernel);
   return 0;
@@ -233,7 +211,7 @@ napi_value attention_decoder(napi_env env, napi_callback_info info) {
   const int64_t sizes[18] = {TN * 3 * H, TN, N * H,      N * A,      A * 3 * H,       H * 3 * H,  3 * H,  N * L * H, N * L * E,
                              N * L,      (H + E) * A, A, TN * A, TN * H, TN * 3 * H, TN * 3 * H, TN * (H + E), TN * L};
   if (!operands_in_heap(env, &a, "attentionDecoder", a.ints + 6, sizes, 18)) return NULL;
-  const int64_t scratch_words = 2 * N * 3 * H + 2 * N * A + 2 * N * H;
+  const int64_t scratch_words = N * (3 * H + 2 * A + 2 * H); /* xp, aprev, hprev, hnew, u */
   int64_t *idx = malloc((size_t)N * sizeof(int64_t));
   float *scratch = malloc((size_t)scratch_words * sizeof(float));
   if (!idx || !scratch) {
@@ -266,7 +244,7 @@ napi_value attention_decoder_grad(napi_env env, napi_callback_info info) {
                              TN * H,     TN * 3 * H, TN * 3 * H, TN * C, TN * L, TN * A,    TN * 3 * H, N * H, N * A,
                              A * 3 * H, H * 3 * H, 3 * H, N * L * H, N * L * E, C * A, A};
   if (!operands_in_heap(env, &a, "attentionDecoderGrad", a.ints + 6, sizes, 25)) return NULL;
-  const int64_t per_row = 3 * H + 2 * A + C + (H > A ? H : A), per_decoded = A + H + A + 6 * H;
+  const int64_t per_row = 3 * H + A + C + (H > A ? H : A), per_decoded = A + H + A + 6 * H; /* see backward_scratch */
   const int64_t words = N * per_row + L + TN * per_decoded + A * C + 3 * H * H + 3 * H * A;
   int64_t *ints = malloc((size_t)(N + T) * sizeof(int64_t));
   float *w = malloc((size_t)words * sizeof(float));

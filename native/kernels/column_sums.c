@@ -5,8 +5,6 @@
  */
 #include "args.h"
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
 CLONES static void add_rows(const float *x, float *out, int64_t rows, int64_t cols) {
   for (int64_t j = 0; j < cols; j++) out[j] = 0.0f;
   for (int64_t i = 0; i < rows; i++) {

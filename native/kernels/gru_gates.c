@@ -7,8 +7,6 @@
 #include "args.h"
 #include "gru_gates.h"
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
 static inline float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 /* Through expf, which glibc vectorises (its tanhf has no vector variant): absolute error ~1e-7. */
 static inline float tanh_(float x) { return 2.0f * sigmoid(2.0f * x) - 1.0f; }

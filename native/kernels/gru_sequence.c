@@ -56,9 +56,8 @@ static void sequence_backward(int64_t T, int64_t B, int64_t H, int reverse, cons
                               float *dwh, float *dbh, float *dhp, float *dh, float *g, float *dhz, float *hprev, float *wht) {
   const int64_t BH = B * H, B3H = B * 3 * H;
   int64_t rows = 0;
-  /* Whᵀ once: OpenBLAS's product with a transposed operand ran at a third of the speed of the plain one */
-  for (int64_t i = 0; i < H; i++)
-    for (int64_t j = 0; j < 3 * H; j++) wht[j * H + i] = wh[i * 3 * H + j];
+  /* Whᵀ once, for every step's product below (product.h: transposed operands run slower) */
+  transpose(wh, H, 3 * H, wht);
   memset(dh, 0, (size_t)BH * sizeof(float));
   for (int64_t i = T - 1; i >= 0; i--) {
     const int64_t t = reverse ? T - 1 - i : i;
@@ -86,13 +85,8 @@ static void sequence_backward(int64_t T, int64_t B, int64_t H, int reverse, cons
   }
   memcpy(dh0, dh, (size_t)BH * sizeof(float));
   /* dWh = Σ_t h_{t−1}ᵀ · dhProj_t as one product over the computed rows; dbh = Σ dhProj */
-  for (int64_t j = 0; j < 3 * H * H; j++) dwh[j] = 0.0f;
-  if (rows > 0)
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)H, (int)(3 * H), (int)rows, 1.0f, hprev, (int)H, dhp, (int)(3 * H), 0.0f, dwh,
-                (int)(3 * H));
-  for (int64_t j = 0; j < 3 * H; j++) dbh[j] = 0.0f;
-  for (int64_t r = 0; r < rows; r++)
-    for (int64_t j = 0; j < 3 * H; j++) dbh[j] += dhp[r * 3 * H + j];
+  product_tn(rows, H, 3 * H, hprev, dhp, dwh);
+  sum_columns(dhp, rows, 3 * H, dbh);
 }
 
 static int dims_ok(napi_env env, const char *kernel, int64_t T, int64_t B, int64_t H) {

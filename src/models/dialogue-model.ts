@@ -145,7 +145,7 @@ export class DialogueModel {
   decoderStep(prevTokens: tf.Tensor1D, state: DecoderState): { logits: tf.Tensor2D; state: DecoderState } {
     const emb = tf.gather(this.embedding, prevTokens) as tf.Tensor2D;
     const N = emb.shape[0];
-    if (hasFusedAttentionDecoder()) {
+    if (hasFusedAttentionDecoder() && N > 0) {
       const { wxEmb, wxAtt } = this.decodingInputWeights();
       const embProj = tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [1, N, -1]) as tf.Tensor3D;
       const next = fusedAttentionDecoderStates(this.fusedDecoderInputs(embProj, tf.ones([1, N]), state, wxAtt))!;

@@ -106,6 +106,13 @@ function referenceSteps(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): { attent
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('refuses operands whose shapes do not fit together, naming the operand', () => {
+    const [x, mask, b] = [args(), tf.tensor2d(masks.everywhere), bias()];
+    expect(() => fused({ ...x, keys: tf.zeros([N, L, H + 1]) as tf.Tensor3D }, mask, b)).toThrow(/keys has shape \[5,3,6\], expected \[5,3,5\]/);
+    expect(() => fused({ ...x, wc: tf.zeros([H, A]) as tf.Tensor2D }, mask, b)).toThrow(/wc has shape/);
+    expect(() => fused(x, tf.ones([T + 1, N]) as tf.Tensor2D, b)).toThrow(/embProj has shape/);
+  });
+
   it('refuses operands that do not fit the heap', () => {
     const kernels = loadNativeKernels();
     if (!('kernels' in kernels)) throw new Error('native kernels not built');

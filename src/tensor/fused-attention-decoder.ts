@@ -37,12 +37,40 @@ function dims(x: Record<'mask' | 'h0' | 'values' | 'wc', tf.TensorInfo>): number
   return [T, N, x.h0.shape[1], L, E, x.wc.shape[1]];
 }
 
+/**
+ * The kernel reads its operands as flat arrays sized by these dimensions: a tensor of another shape would be read
+ * past its end (into its neighbours on the heap), so every shape is checked first.
+ */
+function checkShapes(x: Record<(typeof INPUT_NAMES)[number], tf.TensorInfo>): void {
+  const [T, N, H, L, E, A] = dims(x);
+  const expected: Record<(typeof INPUT_NAMES)[number], number[]> = {
+    embProj: [T, N, 3 * H],
+    mask: [T, N],
+    h0: [N, H],
+    a0: [N, A],
+    wxa: [A, 3 * H],
+    wh: [H, 3 * H],
+    bh: [3 * H],
+    keys: [N, L, H],
+    values: [N, L, E],
+    bias: [N, L],
+    wc: [H + E, A],
+    bc: [A],
+  };
+  for (const name of INPUT_NAMES) {
+    if (x[name].shape.join() !== expected[name].join()) {
+      throw new Error(`attention decoder: ${name} has shape [${x[name].shape}], expected [${expected[name]}]`);
+    }
+  }
+}
+
 export function registerNativeAttentionDecoder(native: NativeKernels): void {
   tf.registerKernel({
     kernelName: FORWARD,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
       const x = inputs as Record<(typeof INPUT_NAMES)[number], tf.TensorInfo>;
+      checkShapes(x);
       const [T, N, H, L, E, A] = dims(x);
       const wasm = backend as unknown as WasmHeapBackend;
       const outputs = [[T, N, A], [T, N, H], [T * N, 3 * H], [T * N, 3 * H], [T * N, H + E], [T * N, L]].map((s) => wasm.makeOutput(s, 'float32'));

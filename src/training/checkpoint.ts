@@ -16,7 +16,7 @@ export interface TrainerState {
   batchInEpoch: number;
   step: number;
   bestValidationPerplexity: number;
-  /** Fine-tuning (--base): the base model's validation perplexity before any step, the score to beat. */
+  /** Fine-tuning (--base) with keep: best: the base model's validation perplexity before any step, the score to beat. */
   baseValidationPerplexity?: number;
   epochsWithoutImprovement: number;
   learningRate: number;

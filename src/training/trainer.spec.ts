@@ -92,6 +92,10 @@ describe('train', () => {
     const weights = (sub: string) => fs.readFile(path.join(dir, sub, 'out', 'weights.bin'));
     expect((await weights('worse')).equals(await weights('base'))).toBe(true);
 
+    // stopped by max-steps before an epoch was validated: the base stays the run's model
+    await train(options(path.join(dir, 'cut'), data, { kind: 'hred', baseModelDir, maxSteps: 1, learningRate: 0.5 }));
+    expect((await weights('cut')).equals(await weights('base'))).toBe(true);
+
     // at the usual rate the tiny corpus is learnt further: the epochs that beat the base count
     const better = await train(options(path.join(dir, 'better'), data, { kind: 'hred', baseModelDir, maxEpochs: 2 }));
     expect(better.best!.validationPerplexity).toBeLessThan(better.state.baseValidationPerplexity!);

@@ -31,7 +31,7 @@ export interface TrainingResult {
 
 export interface TrainingHooks {
   onProgress?: (p: TrainingProgress) => void;
-  /** Checked between steps; a cancelled run keeps its checkpoint and writes no final model. */
+  /** Checked between steps; a cancelled run keeps its checkpoint and writes no final model (a fine-tuning run's copy of its base stays). */
   signal?: AbortSignal;
   /** How often (steps) onProgress fires during training. */
   reportEvery?: number;
@@ -62,13 +62,14 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
     : train.slice(0, o.maxValidationDialogues);
   if (train.length === 0) throw new Error(`${o.trainData}: no dialogue with at least two turns`);
 
-  // Fine-tuning starts from a model that already has a score: an epoch must beat it to count as an improvement, and
-  // with keep: best a run that never does leaves the base model as its result rather than a worse one.
-  if (o.baseModelDir && state.step === 0 && state.baseValidationPerplexity === undefined) {
+  // Fine-tuning for the best model starts from one that already has a score: an epoch must beat it to count as an
+  // improvement, and a run that never does leaves the base model as its result rather than a worse one. (keep: last
+  // is for runs whose validation score is not the criterion, e.g. a VHRED whose KL grows: no baseline there.)
+  if (o.baseModelDir && o.keep === 'best' && state.step === 0 && state.baseValidationPerplexity === undefined) {
     report({ phase: 'validating', epoch: 0, step: 0, stepsPerEpoch: 0, message: 'scoring the base model' });
     state.baseValidationPerplexity = state.bestValidationPerplexity = scoreDialogues(model, validation, o.batchSize).perplexity;
     report({ phase: 'validating', epoch: 0, step: 0, stepsPerEpoch: 0, message: `base model: validation perplexity ${state.baseValidationPerplexity.toFixed(2)}` });
-    if (o.keep === 'best') await saveFinal(o, model, tokenizer, state);
+    await saveFinal(o, model, tokenizer, state);
   }
 
   const wordDrop = effectiveWordDrop(o);
@@ -165,7 +166,8 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
       }
     }
     if (stoppedBy === 'max-steps') await saveCheckpoint(checkpointDir, model, tokenizer, optimizer, state);
-    if (stoppedBy !== 'cancelled' && state.history.length === 0) await saveFinal(o, model, tokenizer, state);
+    // no epoch ended (max-steps): the model as it is, unless the base model stands as the best so far
+    if (stoppedBy !== 'cancelled' && state.history.length === 0 && state.baseValidationPerplexity === undefined) await saveFinal(o, model, tokenizer, state);
   } finally {
     await parallel?.close();
     model.dispose();

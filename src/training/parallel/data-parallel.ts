@@ -64,7 +64,13 @@ export class DataParallel {
     const start = performance.now();
     const local = batchGradients(this.model, parts[0], lossOptions); // meanwhile, the workers compute theirs
     const localMs = performance.now() - start;
-    const answers = await Promise.all(remote);
+    let answers: Awaited<(typeof remote)[number]>[];
+    try {
+      answers = await Promise.all(remote);
+    } catch (error) {
+      tf.dispose(local.grads);
+      throw error;
+    }
     const tokens = parts.map((p) => p.targetTokens);
     // Each worker times its own part: an answer is read here only once this thread's part is done, so timing it
     // here would make every worker look as slow as this thread and shift ever more of the batch onto this one.

@@ -1,8 +1,8 @@
 /**
  * Entry of a gradient worker thread (data-parallel training): a replica of the model on its own tensor backend.
  * In: `step` with the current weights, a part of the batch and the loss options. Out: `grads` (flattened, in the
- * model's parameter order) with the part's loss terms and
- * the time it took here, or `error`.
+ * model's parameter order, in the array the weights came in) with the part's loss terms and the time it took here,
+ * or `error`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -20,9 +20,9 @@ const ready = initTensorBackend(backend).then(() => new DialogueModel(config, 1)
 const post = (m: GradientResponse, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(m, transfer);
 
 parentPort?.on('message', (m: GradientRequest) => {
-  const start = performance.now();
   ready
     .then((model) => {
+      const start = performance.now(); // after the first step's backend start-up, which is not this part's cost
       setWeights(model, m.weights);
       const { grads, ...terms } = batchGradients(model, m.batch as DialogueBatch, m.lossOptions as LossOptions);
       const flat = flatten(grads, m.weights); // the weights' array carries the gradients back

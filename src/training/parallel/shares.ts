@@ -1,7 +1,7 @@
 /**
  * How a batch is divided between the threads of a data-parallel step. A worker's part also pays for
  * receiving the weights and sending its gradients back, so equal parts leave this thread idle at the end
- * of every step; each thread's share follows its measured tokens per second instead.
+ * of every step; each thread's share follows its tokens per second instead, as each thread times its own part.
  */
 import type { DialogueIds } from '../../models/batch';
 

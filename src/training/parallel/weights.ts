@@ -23,11 +23,16 @@ export function flatten(tensors: readonly tf.Tensor[], into?: Float32Array): Flo
   return out;
 }
 
-/** The inverse of flatten, shaped like `like` (a model's parameters, in order). The caller disposes them. */
+/**
+ * The inverse of flatten, shaped like `like` (a model's parameters, in order). The caller disposes them. They copy
+ * `flat` (WASM copies into its heap anyway; the CPU backend would keep a view of an array that is reused and sent away).
+ */
 export function unflatten(flat: Float32Array, like: readonly tf.Tensor[]): tf.Tensor[] {
   let offset = 0;
+  const copy = tf.getBackend() !== 'wasm';
   return like.map((t) => {
-    const part = tf.tensor(flat.subarray(offset, offset + t.size), t.shape);
+    const values = flat.subarray(offset, offset + t.size);
+    const part = tf.tensor(copy ? values.slice() : values, t.shape);
     offset += t.size;
     return part;
   });
