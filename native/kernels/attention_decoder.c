@@ -35,10 +35,6 @@ static void gather_rows(float *restrict dst, const float *restrict src, const in
   for (int64_t i = 0; i < k; i++) memcpy(dst + i * width, src + idx[i] * width, (size_t)width * sizeof(float));
 }
 
-static void fill_rows(float *dst, const float *row, int64_t k, int64_t width) {
-  for (int64_t i = 0; i < k; i++) memcpy(dst + i * width, row, (size_t)width * sizeof(float));
-}
-
 static inline float dot(const float *restrict a, const float *restrict b, int64_t n) {
   float s = 0.0f;
   for (int64_t j = 0; j < n; j++) s += a[j] * b[j];

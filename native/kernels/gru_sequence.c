@@ -39,7 +39,7 @@ static void sequence_forward(int64_t T, int64_t B, int64_t H, int reverse, const
     float *hp = hproj + t * B3H, *o = out + t * BH;
     const int64_t k = step_rows(m, B);
     if (k > 0) {
-      for (int64_t b = 0; b < k; b++) memcpy(hp + b * 3 * H, bh, (size_t)(3 * H) * sizeof(float));
+      fill_rows(hp, bh, k, 3 * H);
       product(k, 3 * H, H, h, wh, 1.0f, hp);
       gru_gates_forward(xp + t * B3H, hp, h, hnew, gates + t * B3H, k, H);
     }

@@ -30,6 +30,11 @@ static inline void product_tn(int64_t rows, int64_t m, int64_t n, const float *a
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)m, (int)n, (int)rows, 1.0f, a, (int)m, b, (int)n, 0.0f, c, (int)n);
 }
 
+/* Each of the first k rows (width floats) of dst = row: a bias before a product adds to it. */
+static inline void fill_rows(float *dst, const float *row, int64_t k, int64_t width) {
+  for (int64_t i = 0; i < k; i++) memcpy(dst + i * width, row, (size_t)width * sizeof(float));
+}
+
 /* at [cols, rows] = aᵀ: OpenBLAS's products with a transposed operand ran at a third of the plain speed. */
 static inline void transpose(const float *restrict a, int64_t rows, int64_t cols, float *restrict at) {
   for (int64_t i = 0; i < rows; i++)

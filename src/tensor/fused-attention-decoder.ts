@@ -39,9 +39,9 @@ function dims(x: Record<'mask' | 'h0' | 'values' | 'wc', tf.TensorInfo>): number
 
 /**
  * The kernel reads its operands as flat arrays sized by these dimensions: a tensor of another shape would be read
- * past its end (into its neighbours on the heap), so every shape is checked first.
+ * past its end (into its neighbours on the heap), so every shape is checked first. Returns T, N, H, L, E, A.
  */
-function checkShapes(x: Record<(typeof INPUT_NAMES)[number], tf.TensorInfo>): void {
+function checkedDims(x: Record<(typeof INPUT_NAMES)[number], tf.TensorInfo>): number[] {
   const [T, N, H, L, E, A] = dims(x);
   const expected: Record<(typeof INPUT_NAMES)[number], number[]> = {
     embProj: [T, N, 3 * H],
@@ -62,6 +62,7 @@ function checkShapes(x: Record<(typeof INPUT_NAMES)[number], tf.TensorInfo>): vo
       throw new Error(`attention decoder: ${name} has shape [${x[name].shape}], expected [${expected[name]}]`);
     }
   }
+  return [T, N, H, L, E, A];
 }
 
 export function registerNativeAttentionDecoder(native: NativeKernels): void {
@@ -70,8 +71,7 @@ export function registerNativeAttentionDecoder(native: NativeKernels): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
       const x = inputs as Record<(typeof INPUT_NAMES)[number], tf.TensorInfo>;
-      checkShapes(x);
-      const [T, N, H, L, E, A] = dims(x);
+      const [T, N, H, L, E, A] = checkedDims(x);
       const wasm = backend as unknown as WasmHeapBackend;
       const outputs = [[T, N, A], [T, N, H], [T * N, 3 * H], [T * N, 3 * H], [T * N, H + E], [T * N, L]].map((s) => wasm.makeOutput(s, 'float32'));
       const words = [...INPUT_NAMES.map((k) => x[k]), ...outputs].map((t) => heapWord(wasm, t));
