@@ -29,7 +29,7 @@ const modelShapesSchema = z.strictObject(
 export const hyperparametersSchema = z.strictObject({
   preset: options.preset.unwrap().optional(),
   model: modelShapesSchema.optional(),
-  tokenizer: options.tokenizer.unwrap().optional(),
+  tokenizer: options.tokenizer.unwrap().omit({ from: true }).strict().optional(),
   batchSize: options.batchSize.unwrap().optional(),
   threads: options.threads.unwrap().optional(),
   learningRate: options.learningRate.unwrap().optional(),
@@ -48,6 +48,8 @@ export const hyperparametersSchema = z.strictObject({
   klSchedule: options.klSchedule.unwrap().optional(),
   freeBits: options.freeBits.unwrap().optional(),
   bowWeight: options.bowWeight.unwrap().optional(),
+  dropout: options.dropout.unwrap().optional(),
+  labelSmoothing: options.labelSmoothing.unwrap().optional(),
   weightStorage: options.weightStorage.unwrap().optional(),
   seed: options.seed.unwrap().optional(),
 });

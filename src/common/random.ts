@@ -41,3 +41,12 @@ export class SeededRandom {
     return sqrt(-2 * log(u)) * cos(2 * PI * v);
   }
 }
+
+/** Fisher–Yates shuffle of `items` in place (returned for chaining). */
+export function shuffle<T>(items: T[], rng: SeededRandom): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AttentionDecoderInputs, fusedAttentionDecoder, fusedAttentionDecoderStates, hasFusedAttentionDecoder } from '../tensor/fused-attention-decoder';
 import { AttentionMemory, AttentionParams, attend, attentionMemory, createAttention } from './layers/attention';
 import { createDense, dense, DenseParams } from './layers/dense';
+import { Dropout, noDropout } from './layers/dropout';
 import { activeRows, createGru, gruCell, gruInputProjection, GruParams, GruSteps, runGru } from './layers/gru';
 import { ParamStore } from './layers/params';
 import { createGaussianMlp, Gaussian, gaussianMlp, GaussianMlpParams } from './latent';
@@ -39,7 +40,9 @@ export class DialogueModel {
   readonly decoderInit: DenseParams;
   readonly decoder: GruParams;
   readonly attention: AttentionParams;
+  /** Untied: the [A, V] output layer. Tied (config.tieEmbeddings): the [A, E] projection onto the embedding, and `outputBias`. */
   readonly output: DenseParams;
+  readonly outputBias?: tf.Tensor1D;
   readonly prior?: GaussianMlpParams;
   readonly posterior?: GaussianMlpParams;
   readonly bagOfWords?: { hidden: DenseParams; out: DenseParams };
@@ -69,7 +72,12 @@ export class DialogueModel {
     this.decoderInit = createDense(p, 'decoder.init', this.decoderFeatureDim(), c.decoderUnits);
     this.decoder = createGru(p, 'decoder.gru', c.embeddingDim + c.attentionUnits, c.decoderUnits);
     this.attention = createAttention(p, 'decoder.attention', encDim, c.decoderUnits, c.attentionUnits);
-    this.output = createDense(p, 'decoder.output', c.attentionUnits, c.vocabSize);
+    if (c.tieEmbeddings) {
+      this.output = createDense(p, 'decoder.output.projection', c.attentionUnits, c.embeddingDim);
+      this.outputBias = p.zeros('decoder.output.bias', [c.vocabSize]) as tf.Tensor1D;
+    } else {
+      this.output = createDense(p, 'decoder.output', c.attentionUnits, c.vocabSize);
+    }
   }
 
   /** Size of what conditions the decoder: the answered utterance (seq2seq), the context state [; z]. */
@@ -83,11 +91,12 @@ export class DialogueModel {
    * Bidirectional GRU over utterances: ids [U, L] int32, mask [U, L] with 1 on real tokens; `lengths`, when the
    * rows are sorted longest first (training batches are), steps only the utterances still running.
    * Runs time-major ([L, U, ·]) so each step's slice is contiguous: unstacking the batch-major
-   * layout along its time axis was the costliest op of a training step on WASM.
+   * layout along its time axis was the costliest op of a training step on WASM. `drop` applies to the embeddings
+   * (training only).
    */
-  encodeUtterances(ids: tf.Tensor2D, mask: tf.Tensor2D, lengths?: readonly number[]): EncodedUtterances {
+  encodeUtterances(ids: tf.Tensor2D, mask: tf.Tensor2D, lengths?: readonly number[], drop: Dropout = noDropout): EncodedUtterances {
     const [U, L] = ids.shape;
-    const emb = tf.gather(this.embedding, tf.reshape(tf.transpose(ids), [-1])) as tf.Tensor2D;
+    const emb = drop(tf.gather(this.embedding, tf.reshape(tf.transpose(ids), [-1])) as tf.Tensor2D);
     const steps = (x: tf.Tensor2D) => tf.reshape(x, [L, U, -1]) as tf.Tensor3D;
     const which: GruSteps = lengths ? { active: activeRows(lengths, L) } : { mask: tf.transpose(mask) };
     const h0 = tf.zeros([U, this.config.encoderUnits]) as tf.Tensor2D;
@@ -151,24 +160,25 @@ export class DialogueModel {
       const next = fusedAttentionDecoderStates(this.fusedDecoderInputs(embProj, tf.ones([1, N]), state, wxAtt))!;
       const h = tf.reshape(next.states, [N, -1]) as tf.Tensor2D;
       const attention = tf.reshape(next.attention, [N, -1]) as tf.Tensor2D;
-      return { logits: dense(attention, this.output), state: { h, attention, memory: state.memory } };
+      return { logits: this.outputLogits(attention), state: { h, attention, memory: state.memory } };
     }
     const xProj = gruInputProjection(tf.concat([emb, state.attention], 1), this.decoder);
     const h = gruCell(xProj, state.h, this.decoder);
     const attention = attend(h, state.memory, this.attention);
-    return { logits: dense(attention, this.output), state: { h, attention, memory: state.memory } };
+    return { logits: this.outputLogits(attention), state: { h, attention, memory: state.memory } };
   }
 
   /**
    * Teacher-forced decoding of inputs [N, Ld]: the attention vectors of every step, time-major
    * [Ld·N, A] (row j·N + n is reply n's step j). The embedding half of the input projection is
    * computed for all steps in one product. `mask` [N, Ld] (1 on real inputs) lets the native kernel skip
-   * replies that have ended; what it returns there is not meant to be read.
+   * replies that have ended; what it returns there is not meant to be read. `drop` applies to the input
+   * embeddings (training only).
    */
-  decodeTeacherForced(start: DecoderState, inputs: tf.Tensor2D, mask?: tf.Tensor2D): tf.Tensor2D {
+  decodeTeacherForced(start: DecoderState, inputs: tf.Tensor2D, mask?: tf.Tensor2D, drop: Dropout = noDropout): tf.Tensor2D {
     const [N, Ld] = inputs.shape;
     const { wxEmb, wxAtt } = this.decoderInputWeights();
-    const emb = tf.gather(this.embedding, tf.reshape(tf.transpose(inputs), [-1])) as tf.Tensor2D;
+    const emb = drop(tf.gather(this.embedding, tf.reshape(tf.transpose(inputs), [-1])) as tf.Tensor2D);
     const embProj = tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [Ld, N, -1]) as tf.Tensor3D;
     const fused = fusedAttentionDecoder(this.fusedDecoderInputs(embProj, mask ? tf.transpose(mask) : tf.ones([Ld, N]), start, wxAtt));
     if (fused) return tf.reshape(fused, [Ld * N, -1]);
@@ -184,8 +194,10 @@ export class DialogueModel {
     return tf.concat(outputs, 0);
   }
 
+  /** Vocabulary logits [N, V] of attention vectors [N, A]. */
   outputLogits(attentionVectors: tf.Tensor2D): tf.Tensor2D {
-    return dense(attentionVectors, this.output);
+    if (!this.outputBias) return dense(attentionVectors, this.output);
+    return tf.add(tf.matMul(dense(attentionVectors, this.output), this.embedding, false, true), this.outputBias);
   }
 
   dispose(): void {

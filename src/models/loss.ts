@@ -3,6 +3,7 @@ import { tfSeed } from '../tensor/seed';
 import { softmaxCrossEntropyRows } from '../tensor/softmax-xent';
 import { DialogueBatch } from './batch';
 import { DialogueModel } from './dialogue-model';
+import { Dropout, dropoutOf, noDropout } from './layers/dropout';
 import { klDiagonal, klPenalty, reparameterize } from './latent';
 
 export interface LossOptions {
@@ -14,6 +15,16 @@ export interface LossOptions {
   bowWeight: number;
   /** Seed of ε for the reparameterised sample (a fresh one per step). */
   seed?: number;
+  /**
+   * Dropout rate (training only) on the token embeddings, the utterance encoder's outputs, the context state and the
+   * attention vectors before the output layer. 0 or unset: none (validation and evaluation).
+   */
+  dropout?: number;
+  /**
+   * Label smoothing ε (Szegedy et al. 2016): each token's target is (1 − ε) on the reference and ε spread uniformly
+   * over the vocabulary. Changes what is minimised only; `nll` stays the plain likelihood (perplexity).
+   */
+  labelSmoothing?: number;
 }
 
 /** Summed terms of one batch; `loss` = (nll + w·KL + bow) / target tokens is what is minimised. */
@@ -31,7 +42,8 @@ export interface LossTerms {
 /** Forward pass of a whole batch with teacher forcing. Call inside tf.tidy / variableGrads. */
 export function batchLoss(model: DialogueModel, batch: DialogueBatch, opts: LossOptions): LossTerms {
   const { kind, vocabSize } = model.config;
-  const inputs = teacherForcedInputs(model, batch);
+  const drop = dropoutOf(opts.dropout ?? 0, (opts.seed ?? 0) * 64 + 17);
+  const inputs = teacherForcedInputs(model, batch, drop);
   let feature = kind === 'seq2seq' ? inputs.answered : inputs.context!;
   let kl: tf.Scalar = tf.scalar(0);
   let klTerm: tf.Scalar = tf.scalar(0);
@@ -47,14 +59,24 @@ export function batchLoss(model: DialogueModel, batch: DialogueBatch, opts: Loss
     posteriorMean = q.mean;
   }
 
-  const { logits, labels } = targetLogits(model, batch, feature, inputs, true);
+  const { logits, labels } = targetLogits(model, batch, feature, inputs, true, drop);
   const nll = tf.sum(softmaxCrossEntropyRows(logits, labels)) as tf.Scalar;
+  const smoothing = opts.labelSmoothing ?? 0;
+  const fitted = smoothing > 0 ? tf.add(tf.mul(nll, 1 - smoothing), tf.mul(uniformCrossEntropy(logits), smoothing)) : nll;
 
   let bow: tf.Scalar = tf.scalar(0);
   if (model.bagOfWords && opts.bowWeight > 0) bow = bagOfWordsNll(model.bagOfWordsLogits(feature), batch, vocabSize);
 
-  const total = tf.addN([nll, tf.mul(klTerm, opts.klWeight), tf.mul(bow, opts.bowWeight)]);
+  const total = tf.addN([fitted, tf.mul(klTerm, opts.klWeight), tf.mul(bow, opts.bowWeight)]);
   return { loss: tf.div(total, batch.targetTokens) as tf.Scalar, nll, kl, bow, posteriorMean };
+}
+
+/**
+ * Σ over rows of the cross-entropy against the uniform distribution, −(1/V)·Σ_v log softmax(l)_v = logsumexp(l) − mean(l):
+ * label smoothing's second term.
+ */
+export function uniformCrossEntropy(logits: tf.Tensor2D): tf.Scalar {
+  return tf.sum(tf.sub(tf.logSumExp(logits, 1), tf.mean(logits, 1))) as tf.Scalar;
 }
 
 /** −Σ log softmax(bowLogits)[reply token] over every reply's tokens (eos included), order ignored. */
@@ -86,10 +108,11 @@ export interface TeacherForcedInputs {
  * Encoder and context side of batchLoss without any sampling, so an evaluation can draw its own z
  * (importance sampling, src/evaluation). Call inside tf.tidy.
  */
-export function teacherForcedInputs(model: DialogueModel, batch: DialogueBatch): TeacherForcedInputs {
+export function teacherForcedInputs(model: DialogueModel, batch: DialogueBatch, drop: Dropout = noDropout): TeacherForcedInputs {
   const U = batch.utterances;
   const encMask = tf.tensor2d(batch.encMask, [U, batch.encLength]);
-  const enc = model.encodeUtterances(tf.tensor2d(batch.encIds, [U, batch.encLength], 'int32'), encMask, batch.encLengths);
+  const encoded = model.encodeUtterances(tf.tensor2d(batch.encIds, [U, batch.encLength], 'int32'), encMask, batch.encLengths, drop);
+  const enc = drop === noDropout ? encoded : { outputs: drop(encoded.outputs), vectors: drop(encoded.vectors) };
   const answeredRows = tf.tensor1d(batch.answeredUtterance, 'int32');
   const inputs: TeacherForcedInputs = {
     answered: tf.gather(enc.vectors, answeredRows) as tf.Tensor2D,
@@ -100,7 +123,7 @@ export function teacherForcedInputs(model: DialogueModel, batch: DialogueBatch):
   const padded = tf.concat([enc.vectors, tf.zeros([1, enc.vectors.shape[1]])], 0);
   const slots = tf.gather(padded, tf.tensor1d(batch.slotUtterance, 'int32'));
   const states = model.contextStates(tf.reshape(slots, [batch.dialogues, batch.turns, -1]) as tf.Tensor3D, tf.tensor2d(batch.slotMask, [batch.dialogues, batch.turns]));
-  inputs.context = tf.gather(tf.reshape(states, [batch.dialogues * batch.turns, -1]), tf.tensor1d(batch.contextSlot, 'int32')) as tf.Tensor2D;
+  inputs.context = drop(tf.gather(tf.reshape(states, [batch.dialogues * batch.turns, -1]), tf.tensor1d(batch.contextSlot, 'int32')) as tf.Tensor2D);
   inputs.reply = tf.gather(enc.vectors, tf.tensor1d(batch.targetUtterance, 'int32')) as tf.Tensor2D;
   return inputs;
 }
@@ -127,10 +150,11 @@ function targetLogits(
   feature: tf.Tensor2D,
   inputs: TeacherForcedInputs,
   forTraining: boolean,
+  drop: Dropout = noDropout,
 ): { logits: tf.Tensor2D; labels: tf.Tensor1D; owners: tf.Tensor1D } {
   const N = batch.targets;
   const start = model.startDecoder(feature, inputs.memoryValues, inputs.memoryMask, forTraining);
-  const steps = model.decodeTeacherForced(start, tf.tensor2d(batch.decIn, [N, batch.decLength], 'int32'), tf.tensor2d(batch.decMask, [N, batch.decLength]));
+  const steps = model.decodeTeacherForced(start, tf.tensor2d(batch.decIn, [N, batch.decLength], 'int32'), tf.tensor2d(batch.decMask, [N, batch.decLength]), drop);
   const positions: number[] = [];
   const labels: number[] = [];
   const owners: number[] = [];
@@ -145,7 +169,7 @@ function targetLogits(
     }
   }
   return {
-    logits: model.outputLogits(tf.gather(steps, tf.tensor1d(positions, 'int32')) as tf.Tensor2D),
+    logits: model.outputLogits(drop(tf.gather(steps, tf.tensor1d(positions, 'int32')) as tf.Tensor2D)),
     labels: tf.tensor1d(labels, 'int32'),
     owners: tf.tensor1d(owners, 'int32'),
   };

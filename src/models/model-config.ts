@@ -24,6 +24,12 @@ export const modelConfigSchema = z.object({
   learnedPrior: z.boolean().default(true),
   /** VHRED: an MLP([context; z]) -> vocabulary head for the bag-of-words loss (Zhao et al. 2017). */
   bagOfWords: z.boolean().default(false),
+  /**
+   * Output logits = (attention vector · P) · embeddingᵀ + b instead of a free [A, V] matrix (Press & Wolf 2017):
+   * the output layer shares the token embedding, which halves the vocabulary-sized parameters and lets rare
+   * words' input and output meanings train each other.
+   */
+  tieEmbeddings: z.boolean().default(false),
   /** Longest utterance the encoder reads and the decoder writes (tokens, eos excluded). */
   maxUtteranceTokens: z.number().int().positive().default(30),
   /** Turns of context kept per dialogue in training. */
@@ -41,5 +47,7 @@ export function parseModelConfig(input: unknown): ModelConfig {
 export const MODEL_PRESETS = {
   tiny: { embeddingDim: 16, encoderUnits: 16, contextUnits: 16, decoderUnits: 24, attentionUnits: 24, latentDim: 8, latentHidden: 16 },
   small: {},
+  /** Twice small's recurrent width, a 256-d embedding tied to the output layer: about 2× small's training time. */
+  medium: { embeddingDim: 256, encoderUnits: 384, contextUnits: 512, decoderUnits: 512, attentionUnits: 512, latentDim: 96, latentHidden: 384, tieEmbeddings: true },
 } satisfies Record<string, Partial<ModelConfigInput>>;
 export type ModelPreset = keyof typeof MODEL_PRESETS;

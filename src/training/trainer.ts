@@ -97,7 +97,7 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
         const rng = new SeededRandom(o.seed * 7919 + state.step);
         const dialogues = batches[state.batchInEpoch].map((i) => train[i]);
         const layout = { maxTurns: model.config.maxTurns, maxUtteranceTokens: model.config.maxUtteranceTokens, wordDrop, utteranceDrop: o.utteranceDrop, random: () => rng.nextFloat() };
-        const lossOptions = { klWeight: klWeight(state.step, o.klSchedule), freeBits: o.freeBits, bowWeight: o.bowWeight, seed: o.seed + state.step };
+        const lossOptions = { klWeight: klWeight(state.step, o.klSchedule), freeBits: o.freeBits, bowWeight: o.bowWeight, dropout: o.dropout, labelSmoothing: o.labelSmoothing, seed: o.seed + state.step };
         const r = await stepOnDialogues(model, optimizer, dialogues, layout, lossOptions, o.maxGradNorm, parallel);
         state.step++;
         state.batchInEpoch++;
@@ -191,11 +191,11 @@ async function initialModel(o: TrainingOptions): Promise<{ model: DialogueModel;
     }
     return { model: base.model, tokenizer: base.tokenizer };
   }
-  const limit = o.maxTrainDialogues ?? Infinity;
+  const texts = () => (o.tokenizer.from ? corpusTexts(o.tokenizer.from) : corpusTexts(o.trainData, o.maxTrainDialogues ?? Infinity));
   const tokenizer =
     o.tokenizer.kind === 'word'
-      ? await buildWordTokenizer(corpusTexts(o.trainData, limit), { maxSize: o.tokenizer.vocabSize, minCount: o.tokenizer.minCount })
-      : await trainSubwordTokenizer(corpusTexts(o.trainData, limit), { vocabSize: o.tokenizer.vocabSize });
+      ? await buildWordTokenizer(texts(), { maxSize: o.tokenizer.vocabSize, minCount: o.tokenizer.minCount })
+      : await trainSubwordTokenizer(texts(), { vocabSize: o.tokenizer.vocabSize });
   const config = parseModelConfig({ ...MODEL_PRESETS[o.preset], ...o.model, kind: o.kind, vocabSize: tokenizer.vocabSize });
   const model = new DialogueModel(config, o.seed);
   if (o.embeddingsFrom) await initEmbeddings(model, tokenizer, o.embeddingsFrom);

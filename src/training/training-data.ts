@@ -1,6 +1,6 @@
 import { DialogueIds } from '../models/batch';
 import { readDialogues, Tokenizer } from '../tokenization';
-import { SeededRandom } from '../common/random';
+import { SeededRandom, shuffle } from '../common/random';
 
 /** Reads a corpus file and encodes every turn; malformed lines are skipped and counted. */
 export async function loadDialogueIds(
@@ -43,12 +43,4 @@ export function epochBatches(dialogues: DialogueIds[], batchSize: number, seed: 
     for (let i = 0; i < chunk.length; i += batchSize) batches.push(chunk.slice(i, i + batchSize));
   }
   return shuffle(batches, rng);
-}
-
-function shuffle<T>(items: T[], rng: SeededRandom): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
 }

@@ -29,7 +29,16 @@ export const trainingOptionsSchema = z
     /** Word2vec text vectors (npm run word2vec) to start a new model's token embeddings from. */
     embeddingsFrom: z.string().min(1).optional(),
     tokenizer: z
-      .object({ kind: z.enum(['word', 'subword']).default('word'), vocabSize: z.number().int().min(16).default(8000), minCount: z.number().int().min(1).default(1) })
+      .object({
+        kind: z.enum(['word', 'subword']).default('word'),
+        vocabSize: z.number().int().min(16).default(8000),
+        minCount: z.number().int().min(1).default(1),
+        /**
+         * Corpus the vocabulary is counted over (default: the training data). Training on DailyDialog plus another
+         * corpus with DailyDialog's vocabulary keeps perplexities comparable with models trained on DailyDialog alone.
+         */
+        from: z.string().min(1).optional(),
+      })
       .default({ kind: 'word', vocabSize: 8000, minCount: 1 }),
     batchSize: z.number().int().positive().default(16),
     /** Threads computing each step's gradients (data-parallel, one tensor backend each): up to the cores to spare. */
@@ -61,6 +70,10 @@ export const trainingOptionsSchema = z
     klSchedule: klScheduleSchema.default({ kind: 'linear', steps: 5000 }),
     freeBits: z.number().min(0).default(0),
     bowWeight: z.number().min(0).default(0),
+    /** Dropout rate in training (embeddings, encoder outputs, context state, attention vectors); off at inference. */
+    dropout: z.number().min(0).lt(1).default(0),
+    /** Label smoothing ε of the token loss (0: plain cross-entropy). */
+    labelSmoothing: z.number().min(0).lt(1).default(0),
     /** Weights of the final model: float32, float16, or uint8 (to ship small files). */
     weightStorage: z.enum(['float32', 'float16', 'uint8']).default('float32'),
     seed: z.number().int().default(1),
