@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { IdParam } from '../common/id-param';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../admin/admin.guard';
 import { zodValidation } from '../common/validation';
@@ -22,7 +23,7 @@ export class ComparisonsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One comparison: status, progress while running, the JSON report once succeeded, error' })
-  get(@Param('id') id: string) {
+  get(@IdParam() id: string) {
     return this.service.get(id);
   }
 
@@ -30,7 +31,7 @@ export class ComparisonsController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'The report as a self-contained HTML page (409 until the comparison has succeeded)' })
   @ApiProduces('text/html')
-  report(@Param('id') id: string) {
+  report(@IdParam() id: string) {
     return this.service.reportPage(id);
   }
 }

@@ -9,10 +9,14 @@ import { GenerationEvent } from './generation-events';
 import { LruCache } from './lru-cache';
 import { ModelEntry, ModelInfo, ModelRef, ModelRegistry } from './model-registry';
 
-/** A stored conversation: its id and every turn's text so far, oldest first (the reply answers the last). */
+/**
+ * A stored conversation: its id and its turns' texts, oldest first (the reply answers the last). The model reads
+ * only the last maxTurns of them. `truncated`: `turns` is the tail of a longer conversation (older turns left out).
+ */
 export interface ConversationHistory {
   id: string;
   turns: readonly string[];
+  truncated?: boolean;
 }
 
 /** Conversation states kept in memory; a small-model state is ~60 KB (31 × 512 floats of encoder outputs). */
@@ -98,31 +102,43 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** How many of a conversation's latest turns the model `modelRef` names reads: its maxTurns. */
+  contextTurns(modelRef: ModelRef): number {
+    return this.registry.resolve(modelRef).model.config.maxTurns;
+  }
+
   /** For GET /health (see GenerationHealth). */
   healthInfo(): { backend: BackendInfo | null; models: ModelInfo[]; replies: { active: number; waiting: number } } {
     return { backend: backendInfo() ?? null, models: this.registry.list(), replies: this.batcher.load() };
   }
 
   /**
-   * Cached state, or the longest cached prefix advanced by the turns after it (after a bot reply and a
-   * user turn that is two encodings), or a rebuild from every stored turn, REBUILD_CHUNK_TURNS at a time.
-   * Stored turns never change, so (conversation id, turn count) names a state for one model load.
+   * The state after the conversation's last maxTurns turns: a model reads no more than a training dialogue holds,
+   * so neither the state nor the cost of a turn grows with the conversation (issue 22).
+   * While the conversation is no longer than that, states are cached: the cached state, or the longest cached
+   * prefix advanced by the turns after it (after a bot reply and a user turn that is two encodings). Stored turns
+   * never change, so (conversation id, turn count) names a state for one model load. Past maxTurns the window
+   * slides and its state is rebuilt at each turn (at most maxTurns encodings, in one encoder call).
    */
   private async stateWith(entry: ModelEntry, conversation: ConversationHistory): Promise<ConversationState> {
-    const key = (turns: number) => `${entry.generation}:${conversation.id}:${turns}`;
-    const n = conversation.turns.length;
-    const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
-    let k = n;
+    const turns = conversation.turns.slice(-entry.model.config.maxTurns);
+    if (conversation.truncated || turns.length < conversation.turns.length) return this.advance(entry, initialState(entry.model), turns);
+    const key = (count: number) => `${entry.generation}:${conversation.id}:${count}`;
+    let k = turns.length;
     let state = this.states.get(key(k));
     while (!state && k > 0) state = this.states.get(key(--k));
-    state ??= initialState(entry.model);
-    while (k < n) {
-      const chunk = conversation.turns.slice(k, k + REBUILD_CHUNK_TURNS).map(ids);
-      [state] = rebuildStates(entry.model, [chunk], [state]);
-      k += chunk.length;
-      if (k < n) await new Promise((resolve) => setImmediate(resolve));
+    state = await this.advance(entry, state ?? initialState(entry.model), turns.slice(k));
+    this.states.set(key(turns.length), state);
+    return state;
+  }
+
+  /** `state` after reading `turns`, REBUILD_CHUNK_TURNS per synchronous encoder call, the event loop free between. */
+  private async advance(entry: ModelEntry, state: ConversationState, turns: readonly string[]): Promise<ConversationState> {
+    const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
+    for (let k = 0; k < turns.length; k += REBUILD_CHUNK_TURNS) {
+      if (k > 0) await new Promise((resolve) => setImmediate(resolve));
+      [state] = rebuildStates(entry.model, [turns.slice(k, k + REBUILD_CHUNK_TURNS).map(ids)], [state]);
     }
-    this.states.set(key(n), state);
     return state;
   }
 
