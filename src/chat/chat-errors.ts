@@ -2,6 +2,7 @@ import { AppError } from '../common/errors';
 import { ConversationFullError } from '../conversations/conversation-errors';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-errors';
 import { GenerationError } from '../generation/generation-errors';
+import { ModelUnusableError } from '../model-versions/model-versions.service';
 
 /**
  * Stable codes of `{ ok: false, error: { code, message } }` acks. Clients branch on these, so never rename one;
@@ -71,6 +72,8 @@ const NOT_FOUND: Record<string, ChatErrorCode> = {
 export function toChatError(error: unknown): ChatError {
   if (error instanceof ChatError) return error;
   if (error instanceof ConversationFullError) return new ChatError('conversation_full', error.message, error.meta);
+  // Which file is broken is the admins' business (logged on activation and at start-up), not the client's.
+  if (error instanceof ModelUnusableError) return new ChatError('model_not_found', `model version ${String(error.meta.id)} cannot be used right now`, { id: error.meta.id });
   if (error instanceof AppError && error.code === 'invalid_input') return new ChatError('invalid_payload', error.message, error.meta);
   const notFound = error instanceof AppError && error.code === 'not_found' ? NOT_FOUND[String(error.meta.what)] : undefined;
   if (notFound) return new ChatError(notFound, (error as AppError).message, (error as AppError).meta);

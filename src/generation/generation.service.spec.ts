@@ -18,7 +18,7 @@ let tokenizer: WordTokenizer;
 let sut: GenerationService;
 let contributors: HealthContributor[];
 
-const loaded = (kind: 'hred' | 'vhred', seed: number) => ({ model: tinyModel(kind, tokenizer.vocabSize, seed), tokenizer, summary: {}, dir: 'memory' });
+const loaded = (kind: 'hred' | 'vhred', seed: number) => ({ model: tinyModel(kind, tokenizer.vocabSize, seed), tokenizer, summary: {}, dir: 'memory', verified: true });
 const history = { id: 'c1', turns: TINY_DIALOGUES[0].slice(0, 3) };
 const greedy = { strategy: 'greedy' as const, latent: 'mean' as const, maxTokens: 6, ignoreEos: true };
 
@@ -69,7 +69,7 @@ describe(GenerationService.name, () => {
   test('a long stored history is rebuilt in chunks with the event loop free between them, to the same state', async () => {
     // A model that reads many turns (maxTurns 200): the default 10 would read no more than one chunk.
     const longReader = () => tinyModelWith('hred', tokenizer.vocabSize, 6, { maxUtteranceTokens: 12, maxTurns: 200 });
-    sut.registerModel('v6', { model: longReader(), tokenizer, summary: {}, dir: 'memory' });
+    sut.registerModel('v6', { model: longReader(), tokenizer, summary: {}, dir: 'memory', verified: true });
     const turns = Array.from({ length: 3 * REBUILD_CHUNK_TURNS + 5 }, (_, i) => TINY_DIALOGUES[i % TINY_DIALOGUES.length][i % 2]);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadModel, LoadedModel } from '../models/model-files';
 import { backendInfo, BackendInfo, initTensorBackend } from '../tensor/backend';
@@ -35,6 +35,7 @@ export const REBUILD_CHUNK_TURNS = 32;
  */
 @Injectable()
 export class GenerationService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(GenerationService.name);
   private readonly registry = new ModelRegistry();
   private readonly batcher = new ReplyBatcher({ maxBatchSize: MAX_BATCH_SIZE });
   private readonly states = new LruCache<string, ConversationState>(STATE_CACHE_ENTRIES);
@@ -52,7 +53,9 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   /** Loads `dir` (model.json, weights, tokenizer) as `versionId`; a loaded version of that id is swapped out. */
   async loadModel(versionId: string, dir: string): Promise<ModelInfo> {
     await initTensorBackend(this.config?.tfBackend ?? 'auto');
-    return this.registerModel(versionId, await loadModel(dir));
+    const loaded = await loadModel(dir);
+    if (!loaded.verified) this.logger.warn(`model ${dir} has no checksums (model.json format 1): loaded unverified; npm run model:checksum -- ${dir} records them`);
+    return this.registerModel(versionId, loaded);
   }
 
   /** Adds a model already in memory (the service owns it from now on and disposes it). */
