@@ -16,7 +16,7 @@ export class ComparisonsController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Queue a comparison of two models (version ids or kinds) on test dialogues in CORPUS_DIR' })
-  @ApiAcceptedResponse({ description: '{ id, status: "queued" }' })
+  @ApiAcceptedResponse({ description: '{ id, status: "queued", cost: { contexts, samples, models, decodes } }' })
   create(@Body({ schema: createComparisonSchema, pipes: [zodValidation] }) body: CreateComparison) {
     return this.service.create(body);
   }
@@ -25,6 +25,13 @@ export class ComparisonsController {
   @ApiOperation({ summary: 'One comparison: status, progress while running, the JSON report once succeeded, error' })
   get(@IdParam() id: string) {
     return this.service.get(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Cancel a queued comparison, or stop a running one (409 once it has ended)' })
+  cancel(@IdParam() id: string) {
+    return this.service.cancel(id);
   }
 
   @Get(':id/report')
