@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadModel, LoadedModel } from '../models/model-files';
 import { backendInfo, BackendInfo, initTensorBackend } from '../tensor/backend';
 import { ReplyBatcher } from './batcher';
-import { ConversationState, initialState, rebuildStates, utteranceIds } from './conversation-state';
+import { ConversationState, initialState, rebuildStates, utteranceIds, utteranceVectors, windowState } from './conversation-state';
 import { DecodingInput } from './decoding-options';
 import { GenerationEvent } from './generation-events';
 import { LruCache } from './lru-cache';
@@ -21,6 +21,8 @@ export interface ConversationHistory {
 
 /** Conversation states kept in memory; a small-model state is ~60 KB (31 × 512 floats of encoder outputs). */
 const STATE_CACHE_ENTRIES = 2000;
+/** Utterance vectors by text, for sliding windows; a small-model vector is 2 KB (512 floats), so 20 MB in all. */
+const VECTOR_CACHE_ENTRIES = 10_000;
 const MAX_BATCH_SIZE = 32;
 /**
  * Turns read per synchronous encoder call when a state is rebuilt from stored turns: a conversation of
@@ -39,6 +41,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   private readonly registry = new ModelRegistry();
   private readonly batcher = new ReplyBatcher({ maxBatchSize: MAX_BATCH_SIZE });
   private readonly states = new LruCache<string, ConversationState>(STATE_CACHE_ENTRIES);
+  private readonly vectors = new LruCache<string, Float32Array>(VECTOR_CACHE_ENTRIES);
 
   constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {}
 
@@ -121,17 +124,40 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
    * While the conversation is no longer than that, states are cached: the cached state, or the longest cached
    * prefix advanced by the turns after it (after a bot reply and a user turn that is two encodings). Stored turns
    * never change, so (conversation id, turn count) names a state for one model load. Past maxTurns the window
-   * slides and its state is rebuilt at each turn (at most maxTurns encodings, in one encoder call).
+   * slides: the context GRU reads it again at each turn, from utterance vectors cached by text, so only the turns
+   * new to the window are encoded (the bot reply and the user turn), not all of them.
    */
   private async stateWith(entry: ModelEntry, conversation: ConversationHistory): Promise<ConversationState> {
     const turns = conversation.turns.slice(-entry.model.config.maxTurns);
-    if (conversation.truncated || turns.length < conversation.turns.length) return this.advance(entry, initialState(entry.model), turns);
+    if (conversation.truncated || turns.length < conversation.turns.length) return this.slidingWindow(entry, turns);
     const key = (count: number) => `${entry.generation}:${conversation.id}:${count}`;
     let k = turns.length;
     let state = this.states.get(key(k));
     while (!state && k > 0) state = this.states.get(key(--k));
     state = await this.advance(entry, state ?? initialState(entry.model), turns.slice(k));
     this.states.set(key(turns.length), state);
+    return state;
+  }
+
+  /** The state after a window that does not start the conversation; windowState from cached vectors. */
+  private async slidingWindow(entry: ModelEntry, turns: readonly string[]): Promise<ConversationState> {
+    if (turns.length === 0) return initialState(entry.model);
+    const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
+    const key = (text: string) => `${entry.generation}:${text}`;
+    const earlier = turns.slice(0, -1);
+    const known = new Map(earlier.flatMap((text) => (this.vectors.get(key(text)) ? [[text, this.vectors.get(key(text))!]] : [])));
+    const missing = [...new Set(earlier.filter((text) => !known.has(text)))];
+    for (let k = 0; k < missing.length; k += REBUILD_CHUNK_TURNS) {
+      if (k > 0) await new Promise((resolve) => setImmediate(resolve));
+      const chunk = missing.slice(k, k + REBUILD_CHUNK_TURNS);
+      utteranceVectors(entry.model, chunk.map(ids)).forEach((vector, i) => {
+        known.set(chunk[i], vector);
+        this.vectors.set(key(chunk[i]), vector);
+      });
+    }
+    const last = turns[turns.length - 1];
+    const state = windowState(entry.model, earlier.map((text) => known.get(text)!), ids(last));
+    this.vectors.set(key(last), state.lastVector); // the next window reads it among the earlier turns
     return state;
   }
 
@@ -147,6 +173,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
 
   private forgetStates(entry: ModelEntry): void {
     this.states.deleteWhere((key) => key.startsWith(`${entry.generation}:`));
+    this.vectors.deleteWhere((key) => key.startsWith(`${entry.generation}:`));
   }
 }
 
