@@ -39,6 +39,8 @@ describe('judging sheet', () => {
     expect(text).not.toMatch(/SECRET|human|hred|vhred/i);
     expect(surfaceForm('Turn 3 of dialogue 9, OK?')).toBe('turn 3 of dialogue 9, ok?');
     expect(surfaceForm("i don't know .")).toBe("i don't know.");
+    // a human reply's typographic apostrophe would give it away: no model writes one
+    expect(surfaceForm('What’s “that”?')).toBe(surfaceForm('what\'s "that"?'));
     for (const item of sheet.items) {
       const human = item.candidates.find((c) => sheet.key.labels[c.label] === HUMAN)!;
       expect(human.reply).toBe(surfaceForm(set.contexts[item.number - 1].reference));

@@ -7,6 +7,13 @@
 import { detokenize } from '../../tokenization/word-detokenizer';
 import { tokenizeWords } from '../word-tokens';
 
+/** Typographic quotes, which corpora hold and the models' vocabularies do not, would mark a reply as human. */
+const TYPOGRAPHIC_QUOTES: [RegExp, string][] = [
+  [/[\u2018\u2019\u201a\u201b\u2032]/gu, "'"],
+  [/[\u201c\u201d\u201e\u201f\u2033]/gu, '"'],
+];
+
 export function surfaceForm(text: string): string {
-  return detokenize(tokenizeWords(text));
+  const plain = TYPOGRAPHIC_QUOTES.reduce((t, [quote, ascii]) => t.replace(quote, ascii), text);
+  return detokenize(tokenizeWords(plain));
 }
