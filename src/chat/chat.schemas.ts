@@ -32,6 +32,8 @@ export const startSchema = z
     model: modelRefSchema.optional(),
     decoding: chatDecodingSchema.optional(),
     compare: z.array(modelRefSchema).min(2).max(4).optional(),
+    /** false: this conversation must not be used to retrain the models (default true; conversation:training changes it). */
+    training: z.boolean().optional(),
   })
   .refine((s) => !(s.model && s.compare), { error: 'give either model or compare, not both', path: ['compare'] });
 export type StartPayload = z.infer<typeof startSchema>;
@@ -48,6 +50,9 @@ export const sendSchema = (maxChars: number) =>
       .max(maxChars, { error: `is longer than ${maxChars} characters` })
       .refine(noNul, NUL_ERROR), clientMessageId: id.optional() });
 export type SendPayload = z.infer<ReturnType<typeof sendSchema>>;
+
+export const trainingSchema = z.strictObject({ conversationId: id, training: z.boolean() });
+export type TrainingPayload = z.infer<typeof trainingSchema>;
 
 export const cancelSchema = z.strictObject({ conversationId: id, replyId: id });
 export type CancelPayload = z.infer<typeof cancelSchema>;

@@ -7,7 +7,7 @@ import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { chatErrors } from './chat-errors';
 import type { ConversationSettings, ReplyModel, StoredTurn, WireFinishReason } from './chat.events';
 import { CHAT_OPTIONS, type ChatOptions } from './chat.options';
-import type { CancelPayload, FeedbackPayload, ModelRef, ResumePayload, SendPayload, StartPayload } from './chat.schemas';
+import type { CancelPayload, FeedbackPayload, ModelRef, ResumePayload, SendPayload, StartPayload, TrainingPayload } from './chat.schemas';
 import { DEFAULT_MODEL, readSettings, toNewConversation } from './conversation-settings';
 import { replyContext } from './reply-context';
 import { type PlannedReply, ReplyStreamer } from './reply-streamer';
@@ -51,9 +51,10 @@ export class ChatService implements OnModuleDestroy {
   async start(client: ChatClient, payload: StartPayload) {
     const settings: ConversationSettings = { models: payload.compare ?? [payload.model ?? DEFAULT_MODEL], decoding: payload.decoding ?? {} };
     const models = await this.resolveModels(settings.models); // fail now, not at the first message
-    const { id, resumeToken } = await this.conversations.start(toNewConversation(settings));
+    const training = payload.training ?? true;
+    const { id, resumeToken } = await this.conversations.start({ ...toNewConversation(settings), allowTraining: training });
     client.authorize(id);
-    return { conversationId: id, resumeToken, models, settings, limits: this.limits() };
+    return { conversationId: id, resumeToken, models, settings, limits: this.limits(), training };
   }
 
   async resume(client: ChatClient, { conversationId, resumeToken }: ResumePayload) {
@@ -64,7 +65,13 @@ export class ChatService implements OnModuleDestroy {
     const [conversation, turns] = await Promise.all([this.conversations.get(conversationId), this.allTurns(conversationId)]);
     const streaming = this.busy.get(conversationId)?.replyIds ?? [];
     return {
-      conversation: { id: conversationId, turns: await this.describeTurns(turns, streaming), settings: readSettings(conversation), streaming },
+      conversation: {
+        id: conversationId,
+        turns: await this.describeTurns(turns, streaming),
+        settings: readSettings(conversation),
+        streaming,
+        training: conversation.allowTraining,
+      },
       limits: this.limits(),
     };
   }
@@ -96,6 +103,13 @@ export class ChatService implements OnModuleDestroy {
       this.busy.delete(conversationId);
       throw error;
     }
+  }
+
+  /** The person opts this conversation out of retraining, or back in (exports read the flag when a run starts). */
+  async setTraining(client: ChatClient, { conversationId, training }: TrainingPayload): Promise<{ training: boolean }> {
+    await this.requireAccess(client, conversationId);
+    await this.conversations.setAllowTraining(conversationId, training);
+    return { training };
   }
 
   async cancel(client: ChatClient, { conversationId, replyId }: CancelPayload): Promise<object> {

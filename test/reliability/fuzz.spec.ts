@@ -13,7 +13,7 @@ import { admin, adminTestDirs, startAdminApp } from '../admin/admin-test-app';
 import { call, callOk, type ChatSocket, type ChatTestApp, connect, recordReplies, startChatApp } from '../chat/chat-test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const SOCKET_RUNS = 500; // per event, unknown names included: 6 × 500 = 3,000 events
+const SOCKET_RUNS = 500; // per event, unknown names included: 7 × 500 = 3,500 events
 const HTTP_RUNS = 300; // per route: 6 × 300 = 1,800 requests
 
 // jest's `process` is a sandbox copy whose listeners never fire: Node reports to the host's.
@@ -99,7 +99,8 @@ describe('socket.io /chat under malformed events', () => {
       seed: often(fc.integer()),
     });
     const fields: Record<string, Parameters<typeof shaped>> = {
-      'conversation:start': [{}, { model: modelRef, decoding, compare: often(fc.array(modelRef, { maxLength: 5 })) }],
+      'conversation:start': [{}, { model: modelRef, decoding, compare: often(fc.array(modelRef, { maxLength: 5 })), training: often(fc.boolean()) }],
+      'conversation:training': [{ conversationId: id, training: often(fc.boolean()) }],
       'conversation:resume': [{ conversationId: id, resumeToken: often(fc.oneof(fc.constant(own.resumeToken), text)) }],
       'message:send': [{ conversationId: id, text: often(text) }, { clientMessageId: id }],
       'reply:cancel': [{ conversationId: id, replyId: id }],
@@ -121,7 +122,7 @@ describe('socket.io /chat under malformed events', () => {
     expect(ack.error.code).not.toBe('internal'); // documented as "a bug"
   }
 
-  const EVENTS = ['conversation:start', 'conversation:resume', 'message:send', 'reply:cancel', 'feedback'];
+  const EVENTS = ['conversation:start', 'conversation:resume', 'conversation:training', 'message:send', 'reply:cancel', 'feedback'];
   test.each(EVENTS)(`%s: ${SOCKET_RUNS} generated payloads, with extra args or no ack at times, get documented answers`, async (event) => {
     const withAck = fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
     await fc.assert(
