@@ -1,7 +1,17 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { zodValidation } from '../common/validation';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { AdminGuard } from './admin.guard';
+
+/** No body is the same as `{}`. */
+const activateSchema = z
+  .strictObject({
+    /** Activate a version even though its training run did not beat its base model on every held-out set. */
+    force: z.boolean().optional(),
+  })
+  .default({});
 
 /** Thin: model versions are ModelVersionsService's (registration, hot swap, deletion rules). */
 @ApiTags('models')
@@ -24,9 +34,13 @@ export class ModelsController {
 
   @Post(':id/activate')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Make this the live version of its kind; replies in flight finish on the previous one' })
-  activate(@Param('id') id: string) {
-    return this.modelVersions.activate(id);
+  @ApiOperation({
+    summary: 'Make this the live version of its kind; replies in flight finish on the previous one',
+    description:
+      'A version whose training run did not beat its base model on every held-out validation set (metrics.baseline) is refused with 409 unless the body is {"force": true}.',
+  })
+  activate(@Param('id') id: string, @Body({ schema: activateSchema, pipes: [zodValidation] }) body: z.output<typeof activateSchema>) {
+    return this.modelVersions.activate(id, { force: body.force });
   }
 
   @Delete(':id')

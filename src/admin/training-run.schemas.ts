@@ -3,6 +3,7 @@
  * Standard JSON Schema, document the bodies in OpenAPI (@nestjs/swagger reads `@Body({ schema })`).
  */
 import { z } from 'zod';
+import { trainingTargetsSchema } from '../conversations/conversation.types';
 import { MODEL_KINDS, modelConfigSchema } from '../models/model-config';
 import { trainingOptionsSchema } from '../training/training-options';
 
@@ -72,6 +73,25 @@ export const datasetSchema = z.discriminatedUnion('source', [
     since: z.iso.datetime({ offset: true }).optional(),
     /** Cut each dialogue before its first bot turn rated below this (1 or -1). */
     minRating: z.union([z.literal(1), z.literal(-1)]).optional(),
+    /** Which turns are learned (the others are context only); default: the user turns, and bot replies rated good. */
+    targets: trainingTargetsSchema.optional(),
+    /**
+     * Share of the conversations held out to validate on, never trained on: chosen by a hash of the conversation id, so
+     * the slice is the same in every run (default 0.1).
+     */
+    heldOutFraction: z.number().gt(0).max(0.5).optional(),
+    /**
+     * The corpus the base model learnt from: replayed beside the conversations (`replayRatio` corpus dialogues per
+     * conversation, each epoch; default 1 when a corpus is known, else 0) and its validation split scored beside the
+     * held-out conversations. Paths as for corpus runs; by default the ones the base model's model.json records.
+     */
+    corpus: z
+      .strictObject({
+        path: z.string().min(1).optional(),
+        validationPath: z.string().min(1).optional(),
+        replayRatio: z.number().min(0).max(100).optional(),
+      })
+      .optional(),
   }),
 ]);
 export type DatasetInput = z.infer<typeof datasetSchema>;
@@ -85,7 +105,7 @@ export const createTrainingRunSchema = z.strictObject({
 });
 export type CreateTrainingRun = z.infer<typeof createTrainingRunSchema>;
 
-/** The dataset as stored on the run: the request, plus the corpus files it resolved to when accepted. */
+/** The dataset as stored on the run: the request, plus the corpus files (and replay ratio) it resolved to when accepted. */
 export type StoredDataset =
   | (Extract<DatasetInput, { source: 'corpus' }> & { trainFile: string; validationFile?: string })
-  | Extract<DatasetInput, { source: 'conversations' }>;
+  | (Extract<DatasetInput, { source: 'conversations' }> & { corpusFile?: string; corpusValidationFile?: string; replayRatio?: number });

@@ -228,7 +228,16 @@ describe('admin API under malformed requests', () => {
         dataset: often(
           fc.oneof(
             shaped({ source: fc.constant('corpus'), path: often(fc.constantFrom('missing.jsonl', 'train.jsonl\u0000', '../../etc/passwd', '/etc/passwd')) }),
-            shaped({ source: fc.constant('conversations') }, { since: often(fc.date().map((d) => d.toJSON())), minRating: often(fc.constantFrom(1, -1)) }),
+            shaped(
+              { source: fc.constant('conversations') },
+              {
+                since: often(fc.date().map((d) => d.toJSON())),
+                minRating: often(fc.constantFrom(1, -1)),
+                targets: shaped({}, { userTurns: often(fc.boolean()), botTurns: often(fc.constantFrom('good', 'not-bad', 'none', 'all')) }),
+                heldOutFraction: often(fc.double()),
+                corpus: shaped({}, { path: often(fc.constantFrom('missing.jsonl', '/etc/passwd')), replayRatio: often(fc.double()) }),
+              },
+            ),
           ),
         ),
       },
