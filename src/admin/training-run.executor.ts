@@ -160,7 +160,10 @@ function stopped(signal: AbortSignal): [JobStatus, { error?: string }] {
   return signal.reason === SHUTDOWN ? ['interrupted', { error: INTERRUPTED_HINT }] : ['cancelled', {}];
 }
 
-/** What a run's metrics name: its criterion validation set, and for conversations how many dialogues were exported. */
+/**
+ * What a run's metrics name: its criterion validation set (`train` when a corpus run has no validation file and the
+ * trainer validates on its first training dialogues), and for conversations how many dialogues were exported.
+ */
 interface RunReport {
   criterion: string;
   exported?: { train: number; heldOut: number };
@@ -172,7 +175,8 @@ interface RunReport {
  */
 function summary(result: TrainingResult, options: TrainingOptions, report: RunReport) {
   const history = result.state.history;
-  const baseline = compareWithBase(result.state, options.keep, report.criterion);
+  // Scores on data the run trained on say nothing about a regression: no baseline then (nor a 409 at activation).
+  const baseline = report.criterion === 'train' ? undefined : compareWithBase(result.state, options.keep, report.criterion);
   return {
     stoppedBy: result.stoppedBy,
     steps: result.state.step,
