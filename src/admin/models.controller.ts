@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { IdParam } from '../common/id-param';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { zodValidation } from '../common/validation';
@@ -28,7 +29,7 @@ export class ModelsController {
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
+  get(@IdParam() id: string) {
     return this.modelVersions.get(id);
   }
 
@@ -39,14 +40,14 @@ export class ModelsController {
     description:
       'A version whose training run did not beat its base model on every held-out validation set (metrics.baseline) is refused with 409 unless the body is {"force": true}.',
   })
-  activate(@Param('id') id: string, @Body({ schema: activateSchema, pipes: [zodValidation] }) body: z.output<typeof activateSchema>) {
+  activate(@IdParam() id: string, @Body({ schema: activateSchema, pipes: [zodValidation] }) body: z.output<typeof activateSchema>) {
     return this.modelVersions.activate(id, { force: body.force });
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a version that is not active (409 for the active one)' })
-  async delete(@Param('id') id: string): Promise<void> {
+  async delete(@IdParam() id: string): Promise<void> {
     await this.modelVersions.delete(id);
   }
 }

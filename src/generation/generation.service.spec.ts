@@ -12,12 +12,13 @@ import { GenerationError } from './generation-errors';
 import { GenerationModule } from './generation.module';
 import { GenerationService, REBUILD_CHUNK_TURNS } from './generation.service';
 import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
+import { tinyModel as tinyModelWith } from '../../test/support/tiny-model';
 
 let tokenizer: WordTokenizer;
 let sut: GenerationService;
 let contributors: HealthContributor[];
 
-const loaded = (kind: 'hred' | 'vhred', seed: number) => ({ model: tinyModel(kind, tokenizer.vocabSize, seed), tokenizer, summary: {}, dir: 'memory' });
+const loaded = (kind: 'hred' | 'vhred', seed: number) => ({ model: tinyModel(kind, tokenizer.vocabSize, seed), tokenizer, summary: {}, dir: 'memory', verified: true });
 const history = { id: 'c1', turns: TINY_DIALOGUES[0].slice(0, 3) };
 const greedy = { strategy: 'greedy' as const, latent: 'mean' as const, maxTokens: 6, ignoreEos: true };
 
@@ -66,15 +67,34 @@ describe(GenerationService.name, () => {
   });
 
   test('a long stored history is rebuilt in chunks with the event loop free between them, to the same state', async () => {
-    sut.registerModel('v6', loaded('hred', 6));
+    // A model that reads many turns (maxTurns 200): the default 10 would read no more than one chunk.
+    const longReader = () => tinyModelWith('hred', tokenizer.vocabSize, 6, { maxUtteranceTokens: 12, maxTurns: 200 });
+    sut.registerModel('v6', { model: longReader(), tokenizer, summary: {}, dir: 'memory', verified: true });
     const turns = Array.from({ length: 3 * REBUILD_CHUNK_TURNS + 5 }, (_, i) => TINY_DIALOGUES[i % TINY_DIALOGUES.length][i % 2]);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);
     const state = await sut.stateFor('v6', { id: 'long', turns });
     clearInterval(timer);
     expect(ticks).toBeGreaterThanOrEqual(3); // the timer ran between the four chunks
-    const { model } = loaded('hred', 6);
+    const model = longReader();
     expectClose(state, rebuildState(model, turns.map((t) => utteranceIds(tokenizer, t, model.config))));
+    model.dispose();
+  });
+
+  // Issue 22: the context grew with the conversation (3,500 turns were read at every reply after a restart).
+  test('a model reads only the last maxTurns turns: the state is that of the window, whether or not the caller cut it', async () => {
+    sut.registerModel('v7', loaded('hred', 7));
+    const turns = Array.from({ length: 25 }, (_, i) => TINY_DIALOGUES[i % TINY_DIALOGUES.length][i % 3]);
+    const { model } = loaded('hred', 7);
+    expect(sut.contextTurns('v7')).toBe(model.config.maxTurns);
+    const window = turns.slice(-model.config.maxTurns);
+    const expected = rebuildState(model, window.map((t) => utteranceIds(tokenizer, t, model.config)));
+    expect(expected.turns).toBe(10);
+    expectClose(await sut.stateFor('v7', { id: 'w1', turns }), expected);
+    expectClose(await sut.stateFor('v7', { id: 'w2', turns: turns.slice(-12), truncated: true }), expected);
+    // A tail that the caller cut short of maxTurns is still a tail: it is not mistaken for the conversation's start.
+    const short = turns.slice(-4);
+    expectClose(await sut.stateFor('v7', { id: 'w3', turns: short, truncated: true }), rebuildState(model, short.map((t) => utteranceIds(tokenizer, t, model.config))));
     model.dispose();
   });
 

@@ -1,22 +1,28 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadModel, LoadedModel } from '../models/model-files';
 import { backendInfo, BackendInfo, initTensorBackend } from '../tensor/backend';
 import { ReplyBatcher } from './batcher';
-import { ConversationState, initialState, rebuildStates, utteranceIds } from './conversation-state';
+import { ConversationState, initialState, rebuildStates, utteranceIds, utteranceVectors, windowState } from './conversation-state';
 import { DecodingInput } from './decoding-options';
 import { GenerationEvent } from './generation-events';
 import { LruCache } from './lru-cache';
 import { ModelEntry, ModelInfo, ModelRef, ModelRegistry } from './model-registry';
 
-/** A stored conversation: its id and every turn's text so far, oldest first (the reply answers the last). */
+/**
+ * A stored conversation: its id and its turns' texts, oldest first (the reply answers the last). The model reads
+ * only the last maxTurns of them. `truncated`: `turns` is the tail of a longer conversation (older turns left out).
+ */
 export interface ConversationHistory {
   id: string;
   turns: readonly string[];
+  truncated?: boolean;
 }
 
 /** Conversation states kept in memory; a small-model state is ~60 KB (31 × 512 floats of encoder outputs). */
 const STATE_CACHE_ENTRIES = 2000;
+/** Utterance vectors by text, for sliding windows; a small-model vector is 2 KB (512 floats), so 20 MB in all. */
+const VECTOR_CACHE_ENTRIES = 10_000;
 const MAX_BATCH_SIZE = 32;
 /**
  * Turns read per synchronous encoder call when a state is rebuilt from stored turns: a conversation of
@@ -31,9 +37,11 @@ export const REBUILD_CHUNK_TURNS = 32;
  */
 @Injectable()
 export class GenerationService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(GenerationService.name);
   private readonly registry = new ModelRegistry();
   private readonly batcher = new ReplyBatcher({ maxBatchSize: MAX_BATCH_SIZE });
   private readonly states = new LruCache<string, ConversationState>(STATE_CACHE_ENTRIES);
+  private readonly vectors = new LruCache<string, Float32Array>(VECTOR_CACHE_ENTRIES);
 
   constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {}
 
@@ -48,7 +56,9 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   /** Loads `dir` (model.json, weights, tokenizer) as `versionId`; a loaded version of that id is swapped out. */
   async loadModel(versionId: string, dir: string): Promise<ModelInfo> {
     await initTensorBackend(this.config?.tfBackend ?? 'auto');
-    return this.registerModel(versionId, await loadModel(dir));
+    const loaded = await loadModel(dir);
+    if (!loaded.verified) this.logger.warn(`model ${dir} has no checksums (model.json format 1): loaded unverified; npm run model:checksum -- ${dir} records them`);
+    return this.registerModel(versionId, loaded);
   }
 
   /** Adds a model already in memory (the service owns it from now on and disposes it). */
@@ -98,36 +108,72 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** How many of a conversation's latest turns the model `modelRef` names reads: its maxTurns. */
+  contextTurns(modelRef: ModelRef): number {
+    return this.registry.resolve(modelRef).model.config.maxTurns;
+  }
+
   /** For GET /health (see GenerationHealth). */
   healthInfo(): { backend: BackendInfo | null; models: ModelInfo[]; replies: { active: number; waiting: number } } {
     return { backend: backendInfo() ?? null, models: this.registry.list(), replies: this.batcher.load() };
   }
 
   /**
-   * Cached state, or the longest cached prefix advanced by the turns after it (after a bot reply and a
-   * user turn that is two encodings), or a rebuild from every stored turn, REBUILD_CHUNK_TURNS at a time.
-   * Stored turns never change, so (conversation id, turn count) names a state for one model load.
+   * The state after the conversation's last maxTurns turns: a model reads no more than a training dialogue holds,
+   * so neither the state nor the cost of a turn grows with the conversation (issue 22).
+   * While the conversation is no longer than that, states are cached: the cached state, or the longest cached
+   * prefix advanced by the turns after it (after a bot reply and a user turn that is two encodings). Stored turns
+   * never change, so (conversation id, turn count) names a state for one model load. Past maxTurns the window
+   * slides: the context GRU reads it again at each turn, from utterance vectors cached by text, so only the turns
+   * new to the window are encoded (the bot reply and the user turn), not all of them.
    */
   private async stateWith(entry: ModelEntry, conversation: ConversationHistory): Promise<ConversationState> {
-    const key = (turns: number) => `${entry.generation}:${conversation.id}:${turns}`;
-    const n = conversation.turns.length;
-    const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
-    let k = n;
+    const turns = conversation.turns.slice(-entry.model.config.maxTurns);
+    if (conversation.truncated || turns.length < conversation.turns.length) return this.slidingWindow(entry, turns);
+    const key = (count: number) => `${entry.generation}:${conversation.id}:${count}`;
+    let k = turns.length;
     let state = this.states.get(key(k));
     while (!state && k > 0) state = this.states.get(key(--k));
-    state ??= initialState(entry.model);
-    while (k < n) {
-      const chunk = conversation.turns.slice(k, k + REBUILD_CHUNK_TURNS).map(ids);
-      [state] = rebuildStates(entry.model, [chunk], [state]);
-      k += chunk.length;
-      if (k < n) await new Promise((resolve) => setImmediate(resolve));
+    state = await this.advance(entry, state ?? initialState(entry.model), turns.slice(k));
+    this.states.set(key(turns.length), state);
+    return state;
+  }
+
+  /** The state after a window that does not start the conversation; windowState from cached vectors. */
+  private async slidingWindow(entry: ModelEntry, turns: readonly string[]): Promise<ConversationState> {
+    if (turns.length === 0) return initialState(entry.model);
+    const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
+    const key = (text: string) => `${entry.generation}:${text}`;
+    const earlier = turns.slice(0, -1);
+    const known = new Map(earlier.flatMap((text) => (this.vectors.get(key(text)) ? [[text, this.vectors.get(key(text))!]] : [])));
+    const missing = [...new Set(earlier.filter((text) => !known.has(text)))];
+    for (let k = 0; k < missing.length; k += REBUILD_CHUNK_TURNS) {
+      if (k > 0) await new Promise((resolve) => setImmediate(resolve));
+      const chunk = missing.slice(k, k + REBUILD_CHUNK_TURNS);
+      utteranceVectors(entry.model, chunk.map(ids)).forEach((vector, i) => {
+        known.set(chunk[i], vector);
+        this.vectors.set(key(chunk[i]), vector);
+      });
     }
-    this.states.set(key(n), state);
+    const last = turns[turns.length - 1];
+    const state = windowState(entry.model, earlier.map((text) => known.get(text)!), ids(last));
+    this.vectors.set(key(last), state.lastVector); // the next window reads it among the earlier turns
+    return state;
+  }
+
+  /** `state` after reading `turns`, REBUILD_CHUNK_TURNS per synchronous encoder call, the event loop free between. */
+  private async advance(entry: ModelEntry, state: ConversationState, turns: readonly string[]): Promise<ConversationState> {
+    const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
+    for (let k = 0; k < turns.length; k += REBUILD_CHUNK_TURNS) {
+      if (k > 0) await new Promise((resolve) => setImmediate(resolve));
+      [state] = rebuildStates(entry.model, [turns.slice(k, k + REBUILD_CHUNK_TURNS).map(ids)], [state]);
+    }
     return state;
   }
 
   private forgetStates(entry: ModelEntry): void {
     this.states.deleteWhere((key) => key.startsWith(`${entry.generation}:`));
+    this.vectors.deleteWhere((key) => key.startsWith(`${entry.generation}:`));
   }
 }
 
