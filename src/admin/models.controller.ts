@@ -9,8 +9,7 @@ import { AdminGuard } from './admin.guard';
 /** No body is the same as `{}`. */
 const activateSchema = z
   .strictObject({
-    /** Activate a version even though its training run did not beat its base model on every held-out set. */
-    force: z.boolean().optional(),
+    force: z.boolean().optional().describe('Activate a version even though its training run did not beat its base model on every held-out set.'),
   })
   .default({});
 

@@ -64,6 +64,7 @@ describe('admin API contract', () => {
     );
     const requestBody = body.paths['/admin/training-runs'].post.requestBody.content['application/json'].schema;
     expect(requestBody.properties.kind.enum).toEqual(['seq2seq', 'hred', 'vhred']);
+    expect(JSON.stringify(requestBody.properties.dataset)).toContain('held out to validate on and never trained on');
     expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
