@@ -1,8 +1,17 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { IdParam } from '../common/id-param';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { zodValidation } from '../common/validation';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { AdminGuard } from './admin.guard';
+
+/** No body is the same as `{}`. */
+const activateSchema = z
+  .strictObject({
+    force: z.boolean().optional().describe('Activate a version even though its training run did not beat its base model on every held-out set.'),
+  })
+  .default({});
 
 /** Thin: model versions are ModelVersionsService's (registration, hot swap, deletion rules). */
 @ApiTags('models')
@@ -25,9 +34,13 @@ export class ModelsController {
 
   @Post(':id/activate')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Make this the live version of its kind; replies in flight finish on the previous one' })
-  activate(@IdParam() id: string) {
-    return this.modelVersions.activate(id);
+  @ApiOperation({
+    summary: 'Make this the live version of its kind; replies in flight finish on the previous one',
+    description:
+      'A version whose training run did not beat its base model on every held-out validation set (metrics.baseline) is refused with 409 unless the body is {"force": true}.',
+  })
+  activate(@IdParam() id: string, @Body({ schema: activateSchema, pipes: [zodValidation] }) body: z.output<typeof activateSchema>) {
+    return this.modelVersions.activate(id, { force: body.force });
   }
 
   @Delete(':id')

@@ -3,9 +3,12 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
+import type { ExportOptions } from '../conversations/conversation.types';
 import { ConversationsService } from '../conversations/conversations.service';
+import { DEFAULT_HELD_OUT_FRACTION } from '../conversations/held-out';
 import type { JobStatus } from '../generated/prisma/client';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
+import { compareWithBase } from '../training/base-comparison';
 import type { EpochMetrics } from '../training/progress';
 import { trainInWorker } from '../training/run-in-worker';
 import type { TrainingResult } from '../training/trainer';
@@ -45,7 +48,7 @@ export class TrainingRunExecutor {
     const recorder = new ProgressRecorder((progress) => this.saveProgress(runId, files, progress));
     try {
       const run = (await this.runs.find(runId))!;
-      const options = await this.trainingOptions(run, files);
+      const { options, report } = await this.prepare(run, files);
       if (signal.aborted) return await this.end(runId, ...stopped(signal));
       const result = await trainInWorker(options, {
         signal,
@@ -58,17 +61,18 @@ export class TrainingRunExecutor {
       await recorder.flush();
       if (result.stoppedBy === 'cancelled') {
         const [status, outcome] = stopped(signal);
-        return await this.end(runId, status, { ...outcome, metrics: summary(result) });
+        return await this.end(runId, status, { ...outcome, metrics: summary(result, options, report) });
       }
+      const metrics = summary(result, options, report);
       const version = await this.modelVersions.register(files.modelDir, {
         kind: run.kind,
         name: `${run.kind}-${run.id.slice(0, 8)}`,
-        metrics: summary(result),
+        metrics,
         trainingRunId: run.id,
       });
       // Checkpoints only serve a resume, and a succeeded run is not resumed: free their space.
       await fs.rm(files.checkpointDir, { recursive: true, force: true });
-      await this.end(runId, 'succeeded', { metrics: summary(result) }, version.id);
+      await this.end(runId, 'succeeded', { metrics }, version.id);
     } catch (error) {
       await recorder.flush();
       const message = error instanceof Error ? error.message : String(error);
@@ -77,28 +81,58 @@ export class TrainingRunExecutor {
     }
   }
 
-  /** The trainer's options: the caller's hyperparameters, with the paths only the service decides. */
-  private async trainingOptions(run: TrainingRunRow, files: RunFiles): Promise<TrainingOptions> {
+  /**
+   * The trainer's options (the caller's hyperparameters, with the data and paths only the service decides), and what
+   * the run's report names: the criterion validation set and, for conversations, how many dialogues each side holds.
+   */
+  private async prepare(run: TrainingRunRow, files: RunFiles): Promise<{ options: TrainingOptions; report: RunReport }> {
     const dataset = run.dataset as StoredDataset;
     const base = run.baseModelId ? await this.modelVersions.get(run.baseModelId) : undefined;
-    return trainingOptionsSchema.parse({
+    const { data, report } =
+      dataset.source === 'corpus'
+        ? { data: { trainData: dataset.trainFile, validationData: dataset.validationFile }, report: { criterion: dataset.validationFile ? 'validation' : 'train' } }
+        : await this.conversationData(dataset, files);
+    const options = trainingOptionsSchema.parse({
       ...(run.hyperparameters as object),
+      ...data,
       kind: run.kind,
-      trainData: dataset.source === 'corpus' ? dataset.trainFile : await this.exportConversations(dataset, files.conversationsFile),
-      // Conversations: validation runs on the training file (the trainer's default), see README.
-      validationData: dataset.source === 'corpus' ? dataset.validationFile : undefined,
       outDir: files.modelDir,
       checkpointDir: files.checkpointDir,
       baseModelDir: base?.filesPath,
     });
+    return { options, report };
+  }
+
+  /**
+   * A conversations run trains on the export outside the held-out slice and validates on the slice (the criterion);
+   * the base model's corpus is replayed beside them and its validation split scored too (`corpus`).
+   */
+  private async conversationData(dataset: Extract<StoredDataset, { source: 'conversations' }>, files: RunFiles) {
+    const heldOutFraction = dataset.heldOutFraction ?? DEFAULT_HELD_OUT_FRACTION;
+    const exportOptions = { since: dataset.since, minRating: dataset.minRating, targets: dataset.targets, heldOutFraction };
+    const trainData = await this.exportConversations({ ...exportOptions, part: 'train' }, files.conversationsFile);
+    const validationData = await this.exportConversations({ ...exportOptions, part: 'held-out' }, files.heldOutFile);
+    const exported = { train: await countLines(trainData), heldOut: await countLines(validationData) };
+    if (exported.heldOut === 0) {
+      throw new Error(
+        `none of the collected conversations with a turn to learn is in the held-out slice (heldOutFraction ${heldOutFraction}, ${exported.train} to train on): collect more conversations, or raise dataset.heldOutFraction`,
+      );
+    }
+    const data = {
+      trainData,
+      validationData,
+      alsoValidate: dataset.corpusValidationFile ? { corpus: dataset.corpusValidationFile } : {},
+      replay: dataset.corpusFile && dataset.replayRatio ? { data: dataset.corpusFile, ratio: dataset.replayRatio } : undefined,
+    };
+    return { data, report: { criterion: 'conversations', exported } };
   }
 
   /** Written once per run (a resume trains on the same export); to a temporary name first, so a crash leaves none half-written. */
-  private async exportConversations(dataset: Extract<StoredDataset, { source: 'conversations' }>, file: string): Promise<string> {
+  private async exportConversations(options: ExportOptions, file: string): Promise<string> {
     if (await fs.access(file).then(() => true, () => false)) return file;
     await fs.mkdir(path.dirname(file), { recursive: true });
     const partial = `${file}.partial`;
-    await pipeline(this.conversations.exportJsonl({ since: dataset.since, minRating: dataset.minRating }), createWriteStream(partial));
+    await pipeline(this.conversations.exportJsonl(options), createWriteStream(partial));
     await fs.rename(partial, file);
     return file;
   }
@@ -126,9 +160,38 @@ function stopped(signal: AbortSignal): [JobStatus, { error?: string }] {
   return signal.reason === SHUTDOWN ? ['interrupted', { error: INTERRUPTED_HINT }] : ['cancelled', {}];
 }
 
-function summary(result: TrainingResult) {
+/**
+ * What a run's metrics name: its criterion validation set (`train` when a corpus run has no validation file and the
+ * trainer validates on its first training dialogues), and for conversations how many dialogues were exported.
+ */
+interface RunReport {
+  criterion: string;
+  exported?: { train: number; heldOut: number };
+}
+
+/**
+ * A run's metrics, on the run and on its model version. `baseline` (fine-tuning) holds its model's validation
+ * perplexities beside its base model's, set by set: activating a version that did not beat its base takes `force`.
+ */
+function summary(result: TrainingResult, options: TrainingOptions, report: RunReport) {
   const history = result.state.history;
-  return { stoppedBy: result.stoppedBy, steps: result.state.step, epochs: history.length, best: result.best ?? null, history };
+  // Scores on data the run trained on say nothing about a regression: no baseline then (nor a 409 at activation).
+  const baseline = report.criterion === 'train' ? undefined : compareWithBase(result.state, options.keep, report.criterion);
+  return {
+    stoppedBy: result.stoppedBy,
+    steps: result.state.step,
+    epochs: history.length,
+    best: result.best ?? null,
+    criterion: report.criterion,
+    ...(report.exported ? { exported: report.exported } : {}),
+    ...(baseline ? { baseline } : {}),
+    history,
+  };
+}
+
+async function countLines(file: string): Promise<number> {
+  const text = await fs.readFile(file, 'utf8');
+  return text.split('\n').filter((line) => line.trim() !== '').length;
 }
 
 function bestEpoch(history: EpochMetrics[]): EpochMetrics {

@@ -3,6 +3,7 @@
  * Standard JSON Schema, document the bodies in OpenAPI (@nestjs/swagger reads `@Body({ schema })`).
  */
 import { z } from 'zod';
+import { trainingTargetsSchema } from '../conversations/conversation.types';
 import { MODEL_KINDS, modelConfigSchema } from '../models/model-config';
 import { trainingOptionsSchema } from '../training/training-options';
 
@@ -63,7 +64,10 @@ export const datasetSchema = z.discriminatedUnion('source', [
     source: z.literal('corpus'),
     /** A JSONL corpus file, relative to CORPUS_DIR, or an absolute path inside CORPUS_DIR or DATA_DIR. */
     path: z.string().min(1),
-    /** Optional validation file (same rules); without it the trainer validates on the training file. */
+    /**
+     * Optional validation file (same rules); without it the trainer validates on the training file, and a fine-tuning
+     * run then has no comparison with its base (nothing was held out).
+     */
     validationPath: z.string().min(1).optional(),
   }),
   z.strictObject({
@@ -72,6 +76,28 @@ export const datasetSchema = z.discriminatedUnion('source', [
     since: z.iso.datetime({ offset: true }).optional(),
     /** Cut each dialogue before its first bot turn rated below this (1 or -1). */
     minRating: z.union([z.literal(1), z.literal(-1)]).optional(),
+    // The descriptions below are the admin API's documentation (OpenAPI at /admin/docs).
+    targets: trainingTargetsSchema
+      .optional()
+      .describe(
+        'Which turns are learned, the others being context only. userTurns (default true): what people wrote. botTurns: "good" (default: only replies a person rated good or preferred), "not-bad" (every reply not rated bad), "none".',
+      ),
+    heldOutFraction: z
+      .number()
+      .gt(0)
+      .max(0.5)
+      .optional()
+      .describe('Share of the conversations held out to validate on and never trained on, chosen by a hash of the conversation id so that the slice is the same in every run (default 0.1).'),
+    corpus: z
+      .strictObject({
+        path: z.string().min(1).optional(),
+        validationPath: z.string().min(1).optional(),
+        replayRatio: z.number().min(0).max(100).optional(),
+      })
+      .optional()
+      .describe(
+        "The corpus the base model learnt from: replayRatio corpus dialogues per conversation are mixed into each epoch (default 1 when there is a corpus, else 0), and its validation split is scored beside the held-out conversations. Paths as for corpus runs; by default those the base model's model.json records.",
+      ),
   }),
 ]);
 export type DatasetInput = z.infer<typeof datasetSchema>;
@@ -85,7 +111,7 @@ export const createTrainingRunSchema = z.strictObject({
 });
 export type CreateTrainingRun = z.infer<typeof createTrainingRunSchema>;
 
-/** The dataset as stored on the run: the request, plus the corpus files it resolved to when accepted. */
+/** The dataset as stored on the run: the request, plus the corpus files (and replay ratio) it resolved to when accepted. */
 export type StoredDataset =
   | (Extract<DatasetInput, { source: 'corpus' }> & { trainFile: string; validationFile?: string })
-  | Extract<DatasetInput, { source: 'conversations' }>;
+  | (Extract<DatasetInput, { source: 'conversations' }> & { corpusFile?: string; corpusValidationFile?: string; replayRatio?: number });

@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import * as path from 'node:path';
 import { Observable } from 'rxjs';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config';
-import type { JobStatus } from '../generated/prisma/client';
+import type { JobStatus, ModelVersion } from '../generated/prisma/client';
+import { readModelFile } from '../models/model-files';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
+import { findRecordedFile, recordedCorpus } from './base-corpus';
 import { resolveDatasetFile } from './dataset-files';
 import { TRAINING_QUEUE, type TrainingQueue } from './training-queue';
 import { type CreateTrainingRun, SHAPE_HYPERPARAMETERS, type StoredDataset } from './training-run.schemas';
@@ -42,10 +45,10 @@ export class TrainingRunsService implements OnModuleInit {
   }
 
   async create(input: CreateTrainingRun): Promise<{ id: string; status: JobStatus }> {
-    await this.checkBaseModel(input);
+    const base = await this.checkBaseModel(input);
     const run = await this.runs.create({
       kind: input.kind,
-      dataset: await this.storedDataset(input.dataset),
+      dataset: await this.storedDataset(input.dataset, base),
       hyperparameters: input.hyperparameters,
       baseModelId: input.baseModelId,
     });
@@ -120,8 +123,8 @@ export class TrainingRunsService implements OnModuleInit {
     });
   }
 
-  private async checkBaseModel(input: CreateTrainingRun): Promise<void> {
-    if (!input.baseModelId) return;
+  private async checkBaseModel(input: CreateTrainingRun): Promise<ModelVersion | undefined> {
+    if (!input.baseModelId) return undefined;
     const base = await this.modelVersions.get(input.baseModelId).catch(() => {
       throw new InvalidInputError(`baseModelId: model version ${input.baseModelId} not found`, { field: 'baseModelId' });
     });
@@ -133,13 +136,49 @@ export class TrainingRunsService implements OnModuleInit {
       const field = `hyperparameters.${shape}`;
       throw new InvalidInputError(`${field}: cannot be set with baseModelId (fine-tuning keeps the base model's tokenizer and shapes)`, { field });
     }
+    return base;
   }
 
-  private async storedDataset(dataset: CreateTrainingRun['dataset']): Promise<StoredDataset> {
-    if (dataset.source === 'conversations') return dataset;
+  private async storedDataset(dataset: CreateTrainingRun['dataset'], base: ModelVersion | undefined): Promise<StoredDataset> {
     const roots = [this.config.corpusDir, this.config.dataDir];
+    if (dataset.source === 'conversations') return { ...dataset, ...(await this.baseCorpus(dataset.corpus ?? {}, base)) };
     const trainFile = await resolveDatasetFile('dataset.path', dataset.path, roots);
     const validationFile = dataset.validationPath ? await resolveDatasetFile('dataset.validationPath', dataset.validationPath, roots) : undefined;
     return { ...dataset, trainFile, validationFile };
+  }
+
+  /**
+   * The corpus a conversations run replays and is scored on: the files named in the request, else those the base
+   * model's model.json records. A recorded corpus that cannot be found is a 400 (the run would otherwise say nothing
+   * about forgetting it); without a base model and without paths there is none, and nothing is replayed. A base model
+   * trained on a run's export of conversations records no corpus: that export is never reused (people may have opted
+   * out since).
+   */
+  private async baseCorpus(
+    corpus: { path?: string; validationPath?: string; replayRatio?: number },
+    base: ModelVersion | undefined,
+  ): Promise<{ corpusFile?: string; corpusValidationFile?: string; replayRatio: number }> {
+    const roots = [this.config.corpusDir, this.config.dataDir];
+    const recorded = base ? recordedCorpus((await readModelFile(base.filesPath)).summary) : {};
+    const runs = path.resolve(this.config.dataDir, 'runs') + path.sep;
+    const find = async (field: string, given: string | undefined, recordedPath: string | undefined, hint: string) => {
+      if (given) return resolveDatasetFile(field, given, roots);
+      if (!recordedPath || path.resolve(recordedPath).startsWith(runs)) return undefined;
+      const found = await findRecordedFile(recordedPath, roots);
+      if (!found) throw new InvalidInputError(`${field}: the base model's ${recordedPath} is not inside CORPUS_DIR or DATA_DIR; ${hint}`, { field });
+      return found;
+    };
+    const replayWanted = corpus.replayRatio !== 0;
+    const corpusFile = replayWanted
+      ? await find('dataset.corpus.path', corpus.path, recorded.train, 'name the corpus to replay, or set dataset.corpus.replayRatio to 0')
+      : undefined;
+    const replayRatio = corpus.replayRatio ?? (corpusFile ? 1 : 0);
+    if (replayRatio > 0 && !corpusFile) {
+      throw new InvalidInputError('dataset.corpus.path: no corpus to replay (no base model records one): name it, or set dataset.corpus.replayRatio to 0', {
+        field: 'dataset.corpus.path',
+      });
+    }
+    const corpusValidationFile = await find('dataset.corpus.validationPath', corpus.validationPath, recorded.validation, 'name its validation split');
+    return { corpusFile, corpusValidationFile, replayRatio };
   }
 }

@@ -4,7 +4,17 @@
  */
 import type { ModelKind } from '../models/model-config';
 import type { ChatErrorCode } from './chat-errors';
-import type { CancelPayload, ChatDecoding, FeedbackPayload, HistoryRequest, ModelRef, ResumePayload, SendPayload, StartPayload } from './chat.schemas';
+import type {
+  CancelPayload,
+  ChatDecoding,
+  FeedbackPayload,
+  HistoryRequest,
+  ModelRef,
+  ResumePayload,
+  SendPayload,
+  StartPayload,
+  TrainingPayload,
+} from './chat.schemas';
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: ChatErrorCode; message: string; meta?: Record<string, unknown> } };
 export type AckCallback<T extends object = object> = (ack: Ack<T>) => void;
@@ -53,19 +63,21 @@ export interface StoredTurn {
 export interface ClientToServerEvents {
   'conversation:start': (
     payload: StartPayload,
-    ack: AckCallback<{ conversationId: string; resumeToken: string; models: ReplyModel[]; settings: ConversationSettings; limits: ChatLimits }>,
+    ack: AckCallback<{ conversationId: string; resumeToken: string; models: ReplyModel[]; settings: ConversationSettings; limits: ChatLimits; training: boolean }>,
   ) => void;
   'conversation:resume': (
     payload: ResumePayload,
     ack: AckCallback<{
-      /** `turns`: the latest page of history (HistoryPage). */
-      conversation: HistoryPage & { id: string; settings: ConversationSettings; streaming: string[] };
+      /** `turns`: the latest page of history (HistoryPage); `training`: whether it may be used to retrain the models. */
+      conversation: HistoryPage & { id: string; settings: ConversationSettings; streaming: string[]; training: boolean };
       limits: ChatLimits;
     }>,
   ) => void;
   'conversation:history': (payload: HistoryRequest, ack: AckCallback<HistoryPage>) => void;
   /** `duplicate`: this clientMessageId was accepted before; nothing was added and no new reply starts. */
   'message:send': (payload: SendPayload, ack: AckCallback<{ turnIndex: number; duplicate?: true }>) => void;
+  /** Whether the conversation may be used to retrain the models: opt out (`training: false`) or back in, at any time. */
+  'conversation:training': (payload: TrainingPayload, ack: AckCallback<{ training: boolean }>) => void;
   'reply:cancel': (payload: CancelPayload, ack: AckCallback) => void;
   feedback: (payload: FeedbackPayload, ack: AckCallback) => void;
 }

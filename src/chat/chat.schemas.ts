@@ -36,6 +36,8 @@ export const startSchema = z
     model: modelRefSchema.optional(),
     decoding: chatDecodingSchema.optional(),
     compare: z.array(modelRefSchema).min(2).max(4).optional(),
+    /** false: this conversation must not be used to retrain the models (default true; conversation:training changes it). */
+    training: z.boolean().optional(),
   })
   .refine((s) => !(s.model && s.compare), { error: 'give either model or compare, not both', path: ['compare'] });
 export type StartPayload = z.infer<typeof startSchema>;
@@ -71,6 +73,9 @@ export const sendSchema = (maxChars: number) =>
     clientMessageId: id.optional(),
   });
 export type SendPayload = z.infer<ReturnType<typeof sendSchema>>;
+
+export const trainingSchema = z.strictObject({ conversationId: serverId, training: z.boolean() });
+export type TrainingPayload = z.infer<typeof trainingSchema>;
 
 export const cancelSchema = z.strictObject({ conversationId: serverId, replyId: serverId });
 export type CancelPayload = z.infer<typeof cancelSchema>;

@@ -9,7 +9,7 @@ import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { chatErrors } from './chat-errors';
 import type { ConversationSettings, ReplyModel, StoredTurn, WireFinishReason } from './chat.events';
 import { CHAT_OPTIONS, type ChatOptions } from './chat.options';
-import type { CancelPayload, FeedbackPayload, HistoryPayload, ModelRef, ResumePayload, SendPayload, StartPayload } from './chat.schemas';
+import type { CancelPayload, FeedbackPayload, HistoryPayload, ModelRef, ResumePayload, SendPayload, StartPayload, TrainingPayload } from './chat.schemas';
 import { DEFAULT_MODEL, readSettings, toNewConversation } from './conversation-settings';
 import { replyContext } from './reply-context';
 import { type PlannedReply, ReplyStreamer } from './reply-streamer';
@@ -58,9 +58,10 @@ export class ChatService implements OnModuleDestroy {
     const settings: ConversationSettings = { models: payload.compare ?? [payload.model ?? DEFAULT_MODEL], decoding: payload.decoding ?? {} };
     if (!this.options.inactiveVersions) await this.requireOffered(settings.models); // before loading anything
     const models = await this.resolveModels(settings.models); // fail now, not at the first message
-    const { id, resumeToken } = await this.conversations.start(toNewConversation(settings));
+    const training = payload.training ?? true;
+    const { id, resumeToken } = await this.conversations.start({ ...toNewConversation(settings), allowTraining: training });
     client.authorize(id);
-    return { conversationId: id, resumeToken, models, settings, limits: this.limits() };
+    return { conversationId: id, resumeToken, models, settings, limits: this.limits(), training };
   }
 
   async resume(client: ChatClient, { conversationId, resumeToken }: ResumePayload) {
@@ -70,7 +71,10 @@ export class ChatService implements OnModuleDestroy {
     client.authorize(conversationId);
     const [conversation, page] = await Promise.all([this.conversations.get(conversationId), this.historyPage(conversationId, { limit: RESUME_PAGE })]);
     const streaming = this.busy.get(conversationId)?.replyIds ?? [];
-    return { conversation: { id: conversationId, ...page, settings: readSettings(conversation), streaming }, limits: this.limits() };
+    return {
+      conversation: { id: conversationId, ...page, settings: readSettings(conversation), streaming, training: conversation.allowTraining },
+      limits: this.limits(),
+    };
   }
 
   /** Older turns of a conversation this connection may use, oldest first; `nextBefore` asks for the page before. */
@@ -106,6 +110,13 @@ export class ChatService implements OnModuleDestroy {
       this.busy.delete(conversationId);
       throw error;
     }
+  }
+
+  /** The person opts this conversation out of retraining, or back in (exports read the flag when a run starts). */
+  async setTraining(client: ChatClient, { conversationId, training }: TrainingPayload): Promise<{ training: boolean }> {
+    await this.requireAccess(client, conversationId);
+    await this.conversations.setAllowTraining(conversationId, training);
+    return { training };
   }
 
   async cancel(client: ChatClient, { conversationId, replyId }: CancelPayload): Promise<object> {

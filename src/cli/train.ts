@@ -113,11 +113,13 @@ async function main(): Promise<void> {
   for (const m of result.state.history) {
     console.log(
       `epoch ${m.epoch + 1}: train ppl ${m.trainPerplexity.toFixed(2)}, validation ppl ${m.validationPerplexity.toFixed(2)}` +
-        (m.activeUnits !== undefined ? `, KL/token ${m.validationKlPerToken.toFixed(4)}, active units ${m.activeUnits}` : ''),
+        (m.activeUnits !== undefined ? `, KL/token ${m.validationKlPerToken.toFixed(4)}, active units ${m.activeUnits}` : '') +
+        Object.entries(m.validationSets ?? {}).map(([name, p]) => `, ${name} ppl ${p.toFixed(2)}`).join(''),
     );
   }
   const base = result.state.baseValidationPerplexity;
-  if (base !== undefined && !result.best) console.log(`no epoch beat the base model's validation perplexity ${base.toFixed(2)}`);
+  const sets = Object.entries(result.state.baseValidationSets ?? {}).map(([name, p]) => `, ${name} ${p.toFixed(2)}`);
+  if (base !== undefined && !result.best) console.log(`no epoch beat the base model on every validation set (validation ppl ${base.toFixed(2)}${sets.join('')})`);
   console.log(`stopped by ${result.stoppedBy}; best model in ${result.outDir}`);
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FinishReason, Speaker } from '../generated/prisma/client';
+import { DEFAULT_HELD_OUT_FRACTION } from './held-out';
 
 const uuid = z.uuid();
 const ms = z.number().int().min(0);
@@ -11,6 +12,8 @@ export const newConversationSchema = z.strictObject({
   modelVersionId: uuid.optional(),
   decoding: jsonObject.optional(),
   compareModelIds: z.array(uuid).max(4).optional(),
+  /** False: the person opted out of this conversation being used to retrain the models. */
+  allowTraining: z.boolean().optional(),
 });
 export type NewConversation = z.infer<typeof newConversationSchema>;
 
@@ -59,11 +62,27 @@ export const listQuerySchema = z.strictObject({
 });
 export type ListQuery = z.input<typeof listQuerySchema>;
 
+/** Which turns of a collected conversation a model learns to write; the others are read as context only. */
+export const trainingTargetsSchema = z.strictObject({
+  /** What people wrote, each with the conversation before it as context. */
+  userTurns: z.boolean().default(true),
+  /**
+   * The bot's own replies: `good` only those a person rated good (or preferred in compare mode), `not-bad` every one
+   * not rated bad (the model then also learns to imitate its own unjudged replies), `none` never.
+   */
+  botTurns: z.enum(['good', 'not-bad', 'none']).default('good'),
+});
+export type TrainingTargets = z.output<typeof trainingTargetsSchema>;
+
 export const exportOptionsSchema = z.strictObject({
   /** Conversations active at or after this time. */
   since: z.coerce.date().optional(),
   /** Each dialogue is cut before its first bot turn rated below this; unrated turns pass. */
   minRating: z.union([z.literal(1), z.literal(-1)]).optional(),
+  targets: trainingTargetsSchema.default({ userTurns: true, botTurns: 'good' }),
+  /** The whole export, or one side of the fixed held-out split (held-out.ts). */
+  part: z.enum(['all', 'train', 'held-out']).default('all'),
+  heldOutFraction: z.number().gt(0).lt(1).default(DEFAULT_HELD_OUT_FRACTION),
 });
 export type ExportOptions = z.input<typeof exportOptionsSchema>;
 

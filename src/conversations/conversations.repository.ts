@@ -83,10 +83,20 @@ export class ConversationsRepository {
     return count > 0;
   }
 
-  /** One page of conversations in id order, with their turns and feedback, for exporting. */
+  /** False when there is no such conversation. */
+  async setAllowTraining(id: string, allowTraining: boolean): Promise<boolean> {
+    const { count } = await this.prisma.conversation.updateMany({ where: { id }, data: { allowTraining } });
+    return count > 0;
+  }
+
+  /** One page of the conversations that may be used for training, in id order, with their turns and feedback. */
   exportPage(options: { since?: Date; afterId?: string; take: number }): Promise<ExportedConversation[]> {
     return this.prisma.conversation.findMany({
-      where: { updatedAt: options.since ? { gte: options.since } : undefined, id: options.afterId ? { gt: options.afterId } : undefined },
+      where: {
+        allowTraining: true,
+        updatedAt: options.since ? { gte: options.since } : undefined,
+        id: options.afterId ? { gt: options.afterId } : undefined,
+      },
       orderBy: { id: 'asc' },
       take: options.take,
       select: {

@@ -21,7 +21,8 @@ import {
   newTurnSchema,
 } from './conversation.types';
 import { ConversationsRepository } from './conversations.repository';
-import { toDialogue } from './dialogue-export';
+import { toTrainingDialogue } from './dialogue-export';
+import { isHeldOut } from './held-out';
 import { isUuid } from '../common/ids';
 import { parseInput } from '../common/validation';
 
@@ -102,6 +103,13 @@ export class ConversationsService {
     }
   }
 
+  /** Whether the conversation may be used to retrain the models (the person chatting opts out or back in). */
+  async setAllowTraining(conversationId: string, allowTraining: boolean): Promise<void> {
+    if (!isUuid(conversationId) || !(await this.repository.setAllowTraining(conversationId, Boolean(allowTraining)))) {
+      throw new NotFoundError('conversation', conversationId);
+    }
+  }
+
   /** Rates a bot reply of this conversation; rating it again replaces the earlier rating. */
   async addFeedback(conversationId: string, ref: TurnRef, feedback: FeedbackInput): Promise<Feedback> {
     const input = parseInput(feedbackSchema, feedback);
@@ -118,19 +126,21 @@ export class ConversationsService {
   }
 
   /**
-   * Conversations as JSONL dialogues for retraining, the format of the shared corpora: `{"id","turns":[...]}` a line.
-   * Reads page by page, so memory stays flat however many conversations there are.
+   * The conversations that may be used for training (not opted out) as JSONL dialogues for retraining, the format of
+   * the shared corpora plus which turns are learned: `{"id","turns":[...],"targets":[...]}` a line (dialogue-export.ts).
+   * `part` picks one side of the fixed held-out split. Reads page by page, so memory stays flat however many there are.
    */
   exportJsonl(options: ExportOptions = {}): Readable {
-    const { since, minRating } = parseInput(exportOptionsSchema, options);
+    const { since, minRating, targets, part, heldOutFraction } = parseInput(exportOptionsSchema, options);
+    const inPart = (id: string) => part === 'all' || isHeldOut(id, heldOutFraction) === (part === 'held-out');
     const repository = this.repository;
     return Readable.from(
       (async function* () {
         for (let afterId: string | undefined; ; ) {
           const page = await repository.exportPage({ since, afterId, take: EXPORT_PAGE });
           for (const conversation of page) {
-            const turns = toDialogue(conversation, minRating);
-            if (turns) yield `${JSON.stringify({ id: conversation.id, turns })}\n`;
+            const dialogue = inPart(conversation.id) ? toTrainingDialogue(conversation, targets, minRating) : null;
+            if (dialogue) yield `${JSON.stringify({ id: conversation.id, ...dialogue })}\n`;
           }
           if (page.length < EXPORT_PAGE) return;
           afterId = page[page.length - 1].id;

@@ -1,31 +1,60 @@
-import type { ExportedConversation } from './conversation.types';
+import type { ExportedConversation, TrainingTargets } from './conversation.types';
 
 type StoredTurn = ExportedConversation['turns'][number];
 
+/** A conversation as a training dialogue: its utterances, and which of them are learned (the others are context only). */
+export interface TrainingDialogueText {
+  turns: string[];
+  targets: boolean[];
+}
+
 /**
- * A stored conversation as a training dialogue (a list of utterances), or null when fewer than two remain.
- * The dialogue stops before the first bot reply that did not finish (cancelled, failed, interrupted, still streaming)
- * or, with minRating, that was rated below it. Several bot turns in a row (compare mode) become one: the preferred
- * reply if one was marked, else the first that finished.
+ * A stored conversation as a training dialogue, or null when it has nothing to learn. What people wrote is the signal:
+ * by default user turns are targets (with the conversation before them as context) and the bot's replies are context
+ * only, unless a person rated one good or preferred it (`targets` changes both). The dialogue stops before the first
+ * bot reply that did not finish (cancelled, failed, interrupted, still streaming) or, with minRating, that was rated
+ * below it, and ends at its last target. A finished reply with no text is left out, as it is from a reply's context.
+ * Several bot turns in a row (compare mode) become one: the preferred reply, else one rated good, else the first.
  */
-export function toDialogue(conversation: ExportedConversation, minRating?: number): string[] | null {
-  const texts: string[] = [];
-  const { turns } = conversation;
-  for (let i = 0; i < turns.length; ) {
-    if (turns[i].speaker === 'user') {
-      texts.push(turns[i++].text);
+export function toTrainingDialogue(conversation: ExportedConversation, targets: TrainingTargets, minRating?: number): TrainingDialogueText | null {
+  const turns: string[] = [];
+  const learned: boolean[] = [];
+  const add = (text: string, learn: boolean) => {
+    learned.push(learn && turns.length > 0); // the first turn answers nothing
+    turns.push(text);
+  };
+  const all = conversation.turns;
+  for (let i = 0; i < all.length; ) {
+    if (all[i].speaker === 'user') {
+      add(all[i++].text, targets.userTurns);
       continue;
     }
     const group: StoredTurn[] = [];
-    while (i < turns.length && turns[i].speaker === 'bot') group.push(turns[i++]);
-    const reply = pickReply(group);
-    if (!reply || (minRating !== undefined && reply.feedback && reply.feedback.rating < minRating)) break;
-    texts.push(reply.text);
+    while (i < all.length && all[i].speaker === 'bot') group.push(all[i++]);
+    const finished = group.filter((t) => t.finishReason === 'complete' || t.finishReason === 'length');
+    if (finished.length === 0) break;
+    const reply = pickReply(finished.filter((t) => t.text.trim() !== ''));
+    if (!reply) continue;
+    if (minRating !== undefined && reply.feedback && reply.feedback.rating < minRating) break;
+    add(reply.text, learnsReply(reply, targets.botTurns));
   }
-  return texts.length >= 2 ? texts : null;
+  const last = learned.lastIndexOf(true);
+  return last < 0 ? null : { turns: turns.slice(0, last + 1), targets: learned.slice(0, last + 1) };
 }
 
-function pickReply(group: StoredTurn[]): StoredTurn | undefined {
-  const finished = group.filter((t) => t.finishReason === 'complete' || t.finishReason === 'length');
-  return finished.find((t) => t.feedback?.preferred) ?? finished[0];
+const ratedGood = (t: StoredTurn) => t.feedback?.preferred === true || t.feedback?.rating === 1;
+
+function pickReply(finished: StoredTurn[]): StoredTurn | undefined {
+  return finished.find((t) => t.feedback?.preferred) ?? finished.find(ratedGood) ?? finished[0];
+}
+
+function learnsReply(reply: StoredTurn, botTurns: TrainingTargets['botTurns']): boolean {
+  switch (botTurns) {
+    case 'good':
+      return ratedGood(reply);
+    case 'not-bad':
+      return ratedGood(reply) || !reply.feedback || reply.feedback.rating >= 0;
+    case 'none':
+      return false;
+  }
 }

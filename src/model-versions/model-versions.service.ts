@@ -28,6 +28,15 @@ const UNLOAD_GRACE_MS = 30_000;
 /** Cluster topic: a version became active on one instance; every other instance swaps to it too. */
 const ACTIVATED_TOPIC = 'model-activated';
 const activatedMessage = z.object({ kind: z.enum(MODEL_KINDS), versionId: z.string().refine(isUuid) });
+/** The part of a run's metrics that compares its model with its base model (src/training/base-comparison.ts). */
+const baselineMetrics = z.object({
+  // JSON stores an overflowed perplexity (Infinity) as null
+  baseline: z.object({
+    beatBase: z.boolean(),
+    keptEpoch: z.number().nullable(),
+    sets: z.record(z.string(), z.object({ base: z.number().nullable(), model: z.number().nullable() })),
+  }),
+});
 
 /**
  * The model versions the service knows (database) and which is live per kind, joined to the
@@ -73,8 +82,10 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnModuleDes
     for (const v of await this.repository.findActive()) this.active.set(v.kind, v.id);
     for (const kind of MODEL_KINDS) {
       if (this.active.has(kind)) continue;
-      const newest = versions.find((v) => v.kind === kind);
-      if (newest) await this.activate(newest.id).catch((err: Error) => this.logger.error(`cannot activate ${kind} model ${newest.id}: ${err.message}`));
+      // The newest version that did not regress on its base; the newest of all when every one did (better than none).
+      const ofKind = versions.filter((v) => v.kind === kind);
+      const pick = ofKind.find((v) => !regression(v)) ?? ofKind[0];
+      if (pick) await this.activate(pick.id, { force: true }).catch((err: Error) => this.logger.error(`cannot activate ${kind} model ${pick.id}: ${err.message}`));
     }
     for (const id of this.active.values()) {
       await this.ensureLoaded(id).catch((err: Error) => this.logger.error(`cannot load model ${id}: ${err.message}`));
@@ -105,9 +116,17 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnModuleDes
     return this.repository.create({ ...meta, filesPath: path.resolve(dir), config: file.config });
   }
 
-  /** Hot swap: later replies of this kind use `id`, on this instance and (through the cluster bus) on every other. */
-  async activate(id: string): Promise<ModelVersion> {
+  /**
+   * Hot swap: later replies of this kind use `id`, on this instance and (through the cluster bus) on every other.
+   * A version whose training run did not beat its base model on every held-out validation set is refused (409)
+   * unless `force`: no silent regression.
+   */
+  async activate(id: string, options: { force?: boolean } = {}): Promise<ModelVersion> {
     const version = await this.get(id);
+    const regressed = regression(version);
+    if (regressed && !options.force) {
+      throw new ConflictError(`model version ${id} did not beat its base model on held-out data (${regressed}); activate it anyway with {"force": true}`, { id });
+    }
     await this.ensureLoaded(id);
     const activated = await this.repository.activate(id, version.kind);
     this.swapTo(version.kind, id);
@@ -202,6 +221,22 @@ export class ModelUnusableError extends ConflictError {
 
 function unusable(id: string, error: unknown): unknown {
   return error instanceof ModelFileError || error instanceof TokenizerFileError ? new ModelUnusableError(id, error) : error;
+}
+
+/**
+ * How a version fell short of its base model (`conversations perplexity 41.20 vs base 45.10, corpus …`), or undefined
+ * when it did not (or has no base).
+ */
+function regression(version: Pick<ModelVersion, 'metrics'>): string | undefined {
+  const parsed = baselineMetrics.safeParse(version.metrics);
+  if (!parsed.success || parsed.data.baseline.beatBase) return undefined;
+  const { keptEpoch, sets } = parsed.data.baseline;
+  if (keptEpoch === null) return 'no epoch of its training run beat the base on every held-out set, so it holds the base model itself';
+  const figure = (p: number | null) => (p === null ? '∞' : p.toFixed(2));
+  return Object.entries(sets)
+    .sort(([a], [b]) => a.localeCompare(b)) // the database may store JSON keys in another order
+    .map(([name, s]) => `${name} perplexity ${figure(s.model)} vs base ${figure(s.base)}`)
+    .join(', ');
 }
 
 /** Sub-folders of MODELS_DIR holding a model.json (a missing MODELS_DIR is simply empty). */

@@ -1,5 +1,5 @@
 import { BOS_ID, EOS_ID, PAD_ID, UNK_ID } from '../tokenization/tokenizer';
-import { buildBatch, DialogueIds } from './batch';
+import { buildBatch, DialogueIds, MaskedDialogue } from './batch';
 
 const DIALOGUES: DialogueIds[] = [
   [[4, 5], [6, 7, 8], [9]],
@@ -23,6 +23,18 @@ describe('buildBatch decoder inputs', () => {
     ]);
     expect(batch.targetTokens).toBe(9);
     expect(batch.decIn[batch.decLength - 1 + batch.decLength]).toBe(PAD_ID);
+  });
+
+  test('a masked dialogue decodes only its target turns; the others stay in the context', () => {
+    const masked: MaskedDialogue = { turns: DIALOGUES[0], targets: [false, false, true] };
+    const batch = buildBatch([masked, DIALOGUES[1]], OPTIONS);
+    expect(rows(batch)).toEqual([
+      [[BOS_ID, 9], [9, EOS_ID]],
+      [[BOS_ID, 11, 12], [11, 12, EOS_ID]],
+    ]);
+    expect(batch.utterances).toBe(5); // every turn is still encoded
+    expect(Array.from(batch.contextSlot)).toEqual([1, 3]); // turn 2 reads the context after turns 0 and 1 (slots of 3 turns)
+    expect(batch.targetTokens).toBe(5);
   });
 
   test('utterance drop replaces every input but bos, and never the outputs', () => {

@@ -4,8 +4,25 @@ import { BOS_ID, EOS_ID, PAD_ID, UNK_ID } from '../tokenization/tokenizer';
 export type DialogueIds = number[][];
 
 /**
+ * A dialogue some of whose turns are context only: encoded and carried by the context RNN, never decoded as targets
+ * (e.g. a chatbot's own replies in collected conversations). `targets[t]` says whether turn t is learned.
+ */
+export interface MaskedDialogue {
+  turns: DialogueIds;
+  targets: readonly boolean[];
+}
+
+/** What a batch is made of: a plain dialogue learns every turn after the first. */
+export type TrainingDialogue = DialogueIds | MaskedDialogue;
+
+export const dialogueTurns = (d: TrainingDialogue): DialogueIds => (Array.isArray(d) ? d : d.turns);
+
+/** Whether turn t of d is a target; the first turn never is (nothing comes before it). */
+export const isTargetTurn = (d: TrainingDialogue, t: number): boolean => t > 0 && (Array.isArray(d) || d.targets[t] === true);
+
+/**
  * Whole dialogues laid out for one training step. Every real utterance is encoded once
- * (rows of `encIds`); every turn after the first is a target decoded with teacher forcing.
+ * (rows of `encIds`); every target turn (every turn after the first, unless masked) is decoded with teacher forcing.
  */
 export interface DialogueBatch {
   dialogues: number;
@@ -46,8 +63,8 @@ export interface BatchOptions {
   random?: () => number;
 }
 
-export function buildBatch(dialogues: DialogueIds[], opts: BatchOptions): DialogueBatch {
-  const dialogs = dialogues.map((d) => d.slice(0, opts.maxTurns).map((u) => u.slice(0, opts.maxUtteranceTokens)));
+export function buildBatch(dialogues: readonly TrainingDialogue[], opts: BatchOptions): DialogueBatch {
+  const dialogs = dialogues.map((d) => dialogueTurns(d).slice(0, opts.maxTurns).map((u) => u.slice(0, opts.maxUtteranceTokens)));
   const B = dialogs.length;
   const T = Math.max(...dialogs.map((d) => d.length));
   const utts = dialogs.flat();
@@ -79,7 +96,7 @@ export function buildBatch(dialogues: DialogueIds[], opts: BatchOptions): Dialog
     d.forEach((_, t) => {
       slotUtterance[b * T + t] = rowOf[row];
       slotMask[b * T + t] = 1;
-      if (t > 0) {
+      if (isTargetTurn(dialogues[b], t)) {
         target.push(row);
         answered.push(row - 1);
         ctxSlot.push(b * T + t - 1);

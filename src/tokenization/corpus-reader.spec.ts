@@ -42,6 +42,19 @@ describe(readDialogues.name, () => {
     ]);
   });
 
+  it('reads the target flags of exported conversations, each kept with its turn, and refuses flags that do not fit', async () => {
+    const file = await write(
+      'targets.jsonl',
+      ['{"id": "a", "turns": ["hi", " ", "how are you ?"], "targets": [false, false, true]}', '{"id": "b", "turns": ["x", "y"], "targets": [true]}', '{"id": "c", "turns": ["x", "y"], "targets": [0, 1]}'].join('\n'),
+    );
+    const issues: CorpusIssue[] = [];
+    expect(await readAll(file, { onError: (issue) => issues.push(issue) })).toEqual([{ id: 'a', turns: ['hi', 'how are you ?'], targets: [false, true] }]);
+    expect(issues.map((i) => [i.line, i.message])).toEqual([
+      [2, 'expected "targets": an array of booleans, one per turn'],
+      [3, 'expected "targets": an array of booleans, one per turn'],
+    ]);
+  });
+
   it('reads plain text: one utterance a line, blank lines between dialogues', async () => {
     const file = await write('chat.txt', 'Hi there.\nHello!\n\n\n  \nHow are you?\nFine.\n');
     expect(await readAll(file)).toEqual([

@@ -6,9 +6,14 @@ import { CorpusError } from './tokenization-errors';
 export interface Dialogue {
   id: string;
   turns: string[];
+  /** Which turns are learned (exported conversations: a chatbot's own replies are context only); absent: all after the first. */
+  targets?: boolean[];
 }
 
-/** `jsonl`: one `{"id", "turns": [...]}` a line (DailyDialog, exported conversations; other fields ignored). `txt`: one utterance a line, a blank line between dialogues. */
+/**
+ * `jsonl`: one `{"id", "turns": [...], "targets"?: [...]}` a line (DailyDialog, exported conversations; other fields
+ * ignored), `targets` one boolean per turn. `txt`: one utterance a line, a blank line between dialogues.
+ */
 export type CorpusFormat = 'jsonl' | 'txt';
 
 export interface CorpusIssue {
@@ -60,8 +65,19 @@ async function* numberedLines(file: string): AsyncGenerator<NumberedLine> {
   }
 }
 
+function cleanTurn(turn: string): string {
+  return turn.replace(WHITESPACE_RUN, ' ').trim();
+}
+
 function cleanTurns(turns: readonly string[]): string[] {
-  return turns.map((turn) => turn.replace(WHITESPACE_RUN, ' ').trim()).filter((turn) => turn !== '');
+  return turns.map(cleanTurn).filter((turn) => turn !== '');
+}
+
+/** The dialogue with its empty turns dropped, each target flag kept with its turn. */
+function cleanDialogue(id: string, turns: readonly string[], targets: readonly boolean[] | undefined): Dialogue {
+  if (!targets) return { id, turns: cleanTurns(turns) };
+  const kept = turns.map((turn, i) => ({ turn: cleanTurn(turn), target: targets[i] })).filter((t) => t.turn !== '');
+  return { id, turns: kept.map((t) => t.turn), targets: kept.map((t) => t.target) };
 }
 
 async function* jsonlDialogues(
@@ -78,7 +94,7 @@ async function* jsonlDialogues(
       report(line, `not JSON: ${(error as Error).message}`);
       continue;
     }
-    const { id, turns } = (record ?? {}) as { id?: unknown; turns?: unknown };
+    const { id, turns, targets } = (record ?? {}) as { id?: unknown; turns?: unknown; targets?: unknown };
     if (!Array.isArray(turns) || !turns.every((turn) => typeof turn === 'string')) {
       report(line, 'expected "turns": an array of strings');
       continue;
@@ -87,8 +103,12 @@ async function* jsonlDialogues(
       report(line, 'expected "id": a string or a number');
       continue;
     }
-    const cleaned = cleanTurns(turns);
-    if (cleaned.length > 0) yield { id: id === undefined ? `${basename(file)}:${line}` : String(id), turns: cleaned };
+    if (targets !== undefined && !(Array.isArray(targets) && targets.length === turns.length && targets.every((t) => typeof t === 'boolean'))) {
+      report(line, 'expected "targets": an array of booleans, one per turn');
+      continue;
+    }
+    const dialogue = cleanDialogue(id === undefined ? `${basename(file)}:${line}` : String(id), turns, targets as boolean[] | undefined);
+    if (dialogue.turns.length > 0) yield dialogue;
   }
 }
 

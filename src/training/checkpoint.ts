@@ -18,6 +18,8 @@ export interface TrainerState {
   bestValidationPerplexity: number;
   /** Fine-tuning (--base) with keep: best: the base model's validation perplexity before any step, the score to beat. */
   baseValidationPerplexity?: number;
+  /** Fine-tuning: the base model's perplexity on each `alsoValidate` set, by name. */
+  baseValidationSets?: Record<string, number>;
   epochsWithoutImprovement: number;
   learningRate: number;
   history: EpochMetrics[];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeUnits } from '../evaluation/metrics/latent';
-import { buildBatch, DialogueIds } from '../models/batch';
+import { buildBatch, TrainingDialogue } from '../models/batch';
 import { DialogueModel } from '../models/dialogue-model';
 import { batchLoss } from '../models/loss';
 
@@ -17,7 +17,7 @@ export interface TeacherForcedScore {
 }
 
 /** Teacher-forced NLL and KL over dialogues (no word drop, full KL weight), in batches. */
-export function scoreDialogues(model: DialogueModel, dialogues: DialogueIds[], batchSize = 16, seed = 7): TeacherForcedScore {
+export function scoreDialogues(model: DialogueModel, dialogues: readonly TrainingDialogue[], batchSize = 16, seed = 7): TeacherForcedScore {
   const c = model.config;
   let nll = 0;
   let kl = 0;

@@ -26,6 +26,8 @@ export interface EpochMetrics {
   /** Reconstruction-only perplexity exp(NLL / tokens) with z from the posterior (VHRED). */
   validationReconstructionPerplexity: number;
   validationKlPerToken: number;
+  /** Perplexity (VHRED: the ELBO bound) on each of the options' `alsoValidate` sets, by name. */
+  validationSets?: Record<string, number>;
   /** VHRED: dimensions whose posterior mean varies across validation replies (variance > 0.01). */
   activeUnits?: number;
   learningRate: number;

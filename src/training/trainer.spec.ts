@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { useTensorBackend } from '../../test/support/tensor-backend';
-import { tempDir, writeCorpus } from '../../test/support/tiny-corpus';
+import { tempDir, TINY_DIALOGUES, writeCorpus } from '../../test/support/tiny-corpus';
 import { writeWord2VecText } from '../evaluation/word2vec/text-format';
 import { loadModel } from '../models/model-files';
 import { train } from './trainer';
@@ -99,6 +99,34 @@ describe('train', () => {
     // at the usual rate the tiny corpus is learnt further: the epochs that beat the base count
     const better = await train(options(path.join(dir, 'better'), data, { kind: 'hred', baseModelDir, maxEpochs: 2 }));
     expect(better.best!.validationPerplexity).toBeLessThan(better.state.baseValidationPerplexity!);
+  });
+
+  it('judges fine-tuning on every validation set: an epoch that forgets the base corpus does not count; replay mixes it in', async () => {
+    const dir = await tempDir();
+    const corpus = await writeCorpus(dir);
+    await train(options(path.join(dir, 'base'), corpus, { kind: 'hred', maxEpochs: 2 }));
+    const baseModelDir = path.join(dir, 'base', 'out');
+    // The corpus' words, every question answered "sure .": learning these unlearns the corpus' answers.
+    const chats = await writeCorpus(dir, TINY_DIALOGUES.map((d) => [d[0], 'sure .']), 'chats.jsonl');
+    const tune = (sub: string, extra: Partial<TrainingOptionsInput> = {}) =>
+      train(options(path.join(dir, sub), chats, { kind: 'hred', baseModelDir, validationData: chats, alsoValidate: { corpus }, maxEpochs: 2, patience: 5, learningRate: 0.03, ...extra }), {
+        onProgress: (p) => p.message && messages.push(p.message),
+      });
+    const messages: string[] = [];
+
+    const forgetful = await tune('forgetful');
+    const base = forgetful.state;
+    expect(base.baseValidationSets).toEqual({ corpus: expect.any(Number) });
+    expect(forgetful.state.history.every((m) => m.validationSets!.corpus > base.baseValidationSets!.corpus)).toBe(true);
+    // the criterion alone would have taken it: the corpus is what refuses it
+    expect(forgetful.state.history.some((m) => m.validationPerplexity < base.baseValidationPerplexity!)).toBe(true);
+    expect(forgetful.best).toBeUndefined();
+    const weights = (sub: string) => fs.readFile(path.join(dir, sub, 'out', 'weights.bin'));
+    expect((await weights('forgetful')).equals(await weights('base'))).toBe(true);
+
+    const replayed = await tune('replayed', { replay: { data: corpus, ratio: 1 }, maxEpochs: 1 });
+    expect(messages).toContain('replaying 6 of 6 corpus dialogues each epoch');
+    expect(replayed.state.step).toBe(6); // 6 chats + 6 corpus dialogues in batches of 2; without replay 3
   });
 
   it('starts the embeddings of a new model from word2vec vectors, for the words the file has', async () => {

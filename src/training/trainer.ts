@@ -1,9 +1,11 @@
 /**
  * The whole training loop on one screen: data → tokenizer → model → epochs of Adam steps with
  * clipping, KL annealing and word drop → validation perplexity each epoch → checkpoint → early stop.
- * A run resumes from its checkpoint folder when one is there.
+ * A run resumes from its checkpoint folder when one is there. Fine-tuning may replay the base model's corpus and
+ * is judged against the base on every validation set (base-comparison.ts).
  */
 import * as path from 'path';
+import { TrainingDialogue } from '../models/batch';
 import { DialogueModel } from '../models/dialogue-model';
 import { loadModel, saveModel } from '../models/model-files';
 import { MODEL_PRESETS, parseModelConfig } from '../models/model-config';
@@ -11,13 +13,14 @@ import { backendInfo } from '../tensor/backend';
 import { ScaledAdam } from '../tensor/fused-adam';
 import { buildWordTokenizer, Tokenizer, trainSubwordTokenizer } from '../tokenization';
 import { SeededRandom } from '../common/random';
+import { baseFigures, beatsBase, bestEpoch } from './base-comparison';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, TrainerState } from './checkpoint';
 import { initEmbeddings } from './init-embeddings';
 import { scoreDialogues } from './evaluate-loss';
 import { EpochMetrics, TrainingProgress } from './progress';
 import { klWeight, learningRate } from './schedules';
 import { DataParallel, stepOnDialogues } from './parallel/data-parallel';
-import { corpusTexts, epochBatches, loadDialogueIds } from './training-data';
+import { corpusTexts, epochBatches, loadDialogueIds, replaySample } from './training-data';
 import { effectiveWordDrop, TrainingOptions } from './training-options';
 
 export interface TrainingResult {
@@ -25,7 +28,7 @@ export interface TrainingResult {
   state: TrainerState;
   /** Why the loop ended. */
   stoppedBy: 'early-stopping' | 'max-epochs' | 'max-steps' | 'cancelled';
-  /** The epoch with the best validation perplexity; undefined when none beat the base model (fine-tuning). */
+  /** The epoch with the best validation perplexity; undefined when none beat the base model on every set (fine-tuning). */
   best: EpochMetrics | undefined;
 }
 
@@ -56,20 +59,35 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
     state = { epoch: 0, batchInEpoch: 0, step: 0, bestValidationPerplexity: Infinity, epochsWithoutImprovement: 0, learningRate: o.learningRate, history: [] };
   }
 
-  const train = (await loadDialogueIds(o.trainData, tokenizer, o.maxTrainDialogues)).dialogues;
-  const validation = o.validationData
-    ? (await loadDialogueIds(o.validationData, tokenizer, o.maxValidationDialogues)).dialogues
-    : train.slice(0, o.maxValidationDialogues);
-  if (train.length === 0) throw new Error(`${o.trainData}: no dialogue with at least two turns`);
+  const load = (file: string, limit?: number) => loadDialogueIds(file, tokenizer, limit, model.config.maxTurns).then((r) => r.dialogues);
+  const train = await load(o.trainData, o.maxTrainDialogues);
+  const validation = o.validationData ? await load(o.validationData, o.maxValidationDialogues) : train.slice(0, o.maxValidationDialogues);
+  if (train.length === 0) throw new Error(`${o.trainData}: no dialogue with a turn to learn`);
+  if (validation.length === 0) throw new Error(`${o.validationData}: no dialogue to validate on`);
+  const validationSets: Record<string, TrainingDialogue[]> = {};
+  for (const [name, file] of Object.entries(o.alsoValidate)) validationSets[name] = await load(file, o.maxValidationDialogues);
+  const replay = o.replay ? await load(o.replay.data) : [];
+  const replayCount = o.replay ? Math.min(replay.length, Math.round(o.replay.ratio * train.length)) : 0;
+  if (o.replay) report({ phase: 'preparing', epoch: state.epoch, step: state.step, stepsPerEpoch: 0, message: `replaying ${replayCount} of ${replay.length} corpus dialogues each epoch` });
+  const validate = () => ({
+    score: scoreDialogues(model, validation, o.batchSize),
+    sets: Object.fromEntries(Object.entries(validationSets).map(([name, d]) => [name, scoreDialogues(model, d, o.batchSize).perplexity])),
+  });
 
-  // Fine-tuning for the best model starts from one that already has a score: an epoch must beat it to count as an
-  // improvement, and a run that never does leaves the base model as its result rather than a worse one. (keep: last
-  // is for runs whose validation score is not the criterion, e.g. a VHRED whose KL grows: no baseline there.)
-  if (o.baseModelDir && o.keep === 'best' && state.step === 0 && state.baseValidationPerplexity === undefined) {
+  // Fine-tuning starts from a model that already has scores: an epoch must beat them all to count as an improvement,
+  // and with keep: best a run that never does leaves the base model as its result rather than a worse one. (keep: last
+  // is for runs whose validation score is not the criterion, e.g. a VHRED whose KL grows: the base is only reported.)
+  if (o.baseModelDir && state.step === 0 && state.baseValidationPerplexity === undefined) {
     report({ phase: 'validating', epoch: 0, step: 0, stepsPerEpoch: 0, message: 'scoring the base model' });
-    state.baseValidationPerplexity = state.bestValidationPerplexity = scoreDialogues(model, validation, o.batchSize).perplexity;
-    report({ phase: 'validating', epoch: 0, step: 0, stepsPerEpoch: 0, message: `base model: validation perplexity ${state.baseValidationPerplexity.toFixed(2)}` });
-    await saveFinal(o, model, tokenizer, state);
+    const base = validate();
+    state.baseValidationPerplexity = base.score.perplexity;
+    state.baseValidationSets = base.sets;
+    const sets = Object.entries(base.sets).map(([name, p]) => `, ${name} ${p.toFixed(2)}`);
+    report({ phase: 'validating', epoch: 0, step: 0, stepsPerEpoch: 0, message: `base model: validation perplexity ${base.score.perplexity.toFixed(2)}${sets.join('')}` });
+    if (o.keep === 'best') {
+      state.bestValidationPerplexity = base.score.perplexity;
+      await saveFinal(o, model, tokenizer, state);
+    }
   }
 
   const wordDrop = effectiveWordDrop(o);
@@ -78,7 +96,8 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
   let stoppedBy: TrainingResult['stoppedBy'] = 'max-epochs';
   try {
     epochs: while (state.epoch < o.maxEpochs) {
-      const batches = epochBatches(train, o.batchSize, o.seed, state.epoch);
+      const epochData = replayCount > 0 ? [...train, ...replaySample(replay, replayCount, o.seed, state.epoch)] : train;
+      const batches = epochBatches(epochData, o.batchSize, o.seed, state.epoch);
       const epochStart = Date.now();
       const window = { loss: 0, nll: 0, kl: 0, tokens: 0, replies: 0, steps: 0, ms: 0 };
       const epochTotals = { nll: 0, tokens: 0 };
@@ -95,7 +114,7 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
         const lr = learningRate(state.step, { peak: state.learningRate, warmupSteps: o.warmupSteps, decay: 1, decaySteps: 1 });
         (optimizer as unknown as { learningRate: number }).learningRate = lr;
         const rng = new SeededRandom(o.seed * 7919 + state.step);
-        const dialogues = batches[state.batchInEpoch].map((i) => train[i]);
+        const dialogues = batches[state.batchInEpoch].map((i) => epochData[i]);
         const layout = { maxTurns: model.config.maxTurns, maxUtteranceTokens: model.config.maxUtteranceTokens, wordDrop, utteranceDrop: o.utteranceDrop, random: () => rng.nextFloat() };
         const lossOptions = { klWeight: klWeight(state.step, o.klSchedule), freeBits: o.freeBits, bowWeight: o.bowWeight, dropout: o.dropout, labelSmoothing: o.labelSmoothing, seed: o.seed + state.step };
         const r = await stepOnDialogues(model, optimizer, dialogues, layout, lossOptions, o.maxGradNorm, parallel);
@@ -134,7 +153,7 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
       }
 
       report({ phase: 'validating', epoch: state.epoch, step: state.step, stepsPerEpoch: batches.length });
-      const score = scoreDialogues(model, validation, o.batchSize);
+      const { score, sets } = validate();
       const metrics: EpochMetrics = {
         epoch: state.epoch,
         step: state.step,
@@ -143,12 +162,13 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
         validationPerplexity: score.perplexity,
         validationReconstructionPerplexity: score.reconstructionPerplexity,
         validationKlPerToken: score.kl / Math.max(1, score.targetTokens),
+        ...(Object.keys(sets).length > 0 ? { validationSets: sets } : {}),
         activeUnits: score.activeUnits,
         learningRate: state.learningRate,
         seconds: (Date.now() - epochStart) / 1000,
       };
       state.history.push(metrics);
-      if (score.perplexity < state.bestValidationPerplexity) {
+      if (score.perplexity < state.bestValidationPerplexity && beatsBase(metrics, baseFigures(state))) {
         state.bestValidationPerplexity = score.perplexity;
         state.epochsWithoutImprovement = 0;
         if (o.keep === 'best') await saveFinal(o, model, tokenizer, state);
@@ -167,16 +187,14 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
     }
     if (stoppedBy === 'max-steps') await saveCheckpoint(checkpointDir, model, tokenizer, optimizer, state);
     // no epoch ended (max-steps): the model as it is, unless the base model stands as the best so far
-    if (stoppedBy !== 'cancelled' && state.history.length === 0 && state.baseValidationPerplexity === undefined) await saveFinal(o, model, tokenizer, state);
+    const baseSaved = o.keep === 'best' && state.baseValidationPerplexity !== undefined;
+    if (stoppedBy !== 'cancelled' && state.history.length === 0 && !baseSaved) await saveFinal(o, model, tokenizer, state);
   } finally {
     await parallel?.close();
     model.dispose();
     optimizer.dispose();
   }
-  // the best epoch, if one beat the base model (fine-tuning)
-  const best = state.history
-    .filter((m) => m.validationPerplexity < (state.baseValidationPerplexity ?? Infinity))
-    .reduce<EpochMetrics | undefined>((b, m) => (b === undefined || m.validationPerplexity < b.validationPerplexity ? m : b), undefined);
+  const best = bestEpoch(state.history, baseFigures(state)); // one that beat the base model, when fine-tuning
   report({ phase: 'done', epoch: state.epoch, step: state.step, stepsPerEpoch: 0, message: stoppedBy });
   return { outDir: o.outDir, state, stoppedBy, best };
 }
@@ -211,7 +229,7 @@ async function saveFinal(o: TrainingOptions, model: DialogueModel, tokenizer: To
       trainedSteps: state.step,
       epochs: state.epoch + 1,
       bestValidationPerplexity: state.bestValidationPerplexity,
-      ...(state.baseValidationPerplexity !== undefined ? { baseValidationPerplexity: state.baseValidationPerplexity } : {}),
+      ...(state.baseValidationPerplexity !== undefined ? { baseValidationPerplexity: state.baseValidationPerplexity, baseValidationSets: state.baseValidationSets } : {}),
       trainData: path.basename(o.trainData),
       history: state.history,
       options: { ...o, outDir: undefined, checkpointDir: undefined },

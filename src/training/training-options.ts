@@ -20,7 +20,19 @@ export const trainingOptionsSchema = z
     /** Overrides of the preset's shapes (e.g. { decoderUnits: 512 }). */
     model: z.record(z.string(), z.unknown()).default({}),
     trainData: z.string().min(1),
+    /** The validation set whose perplexity is the criterion (early stopping, keep: best); default: the first training dialogues. */
     validationData: z.string().min(1).optional(),
+    /**
+     * More validation sets scored after every epoch beside validationData, by name: e.g. the corpus a fine-tuning run
+     * must not forget. A fine-tuning run scores its base model on each of them too, and an epoch then counts as an
+     * improvement only if it beats the base on every one of them as well as on the criterion.
+     */
+    alsoValidate: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /**
+     * Rehearsal: every epoch also trains on round(ratio × training dialogues) dialogues of this corpus (the one the base
+     * model learnt from), drawn afresh each epoch, so fine-tuning on a small dataset adapts without forgetting it.
+     */
+    replay: z.strictObject({ data: z.string().min(1), ratio: z.number().gt(0).max(100) }).optional(),
     outDir: z.string().min(1),
     /** Defaults to `<outDir>/checkpoints`. */
     checkpointDir: z.string().min(1).optional(),

@@ -64,6 +64,7 @@ describe('admin API contract', () => {
     );
     const requestBody = body.paths['/admin/training-runs'].post.requestBody.content['application/json'].schema;
     expect(requestBody.properties.kind.enum).toEqual(['seq2seq', 'hred', 'vhred']);
+    expect(JSON.stringify(requestBody.properties.dataset)).toContain('held out to validate on and never trained on');
     expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
@@ -79,6 +80,11 @@ describe('admin API contract', () => {
       ['a missing validation file', { kind: 'hred', dataset: { ...corpus, validationPath: 'nope.jsonl' } }, 'dataset.validationPath'],
       ['a bad rating', { kind: 'hred', dataset: { source: 'conversations', minRating: 0 } }, 'dataset.minRating'],
       ['a bad date', { kind: 'hred', dataset: { source: 'conversations', since: 'yesterday' } }, 'dataset.since'],
+      ['an unknown kind of bot target', { kind: 'hred', dataset: { source: 'conversations', targets: { botTurns: 'all' } } }, 'dataset.targets.botTurns'],
+      ['a held-out fraction over a half', { kind: 'hred', dataset: { source: 'conversations', heldOutFraction: 0.9 } }, 'dataset.heldOutFraction'],
+      ['a negative replay ratio', { kind: 'hred', dataset: { source: 'conversations', corpus: { replayRatio: -1 } } }, 'dataset.corpus.replayRatio'],
+      ['replay with no corpus to replay', { kind: 'hred', dataset: { source: 'conversations', corpus: { replayRatio: 1 } } }, 'dataset.corpus.path: no corpus to replay'],
+      ['a corpus outside the corpus and data folders', { kind: 'hred', dataset: { source: 'conversations', corpus: { path: '/etc/passwd' } } }, 'dataset.corpus.path'],
       ['a path among the hyperparameters', { kind: 'hred', dataset: corpus, hyperparameters: { outDir: '/tmp' } }, 'hyperparameters.outDir: unknown field'],
       ['a zero batch size', { kind: 'hred', dataset: corpus, hyperparameters: { batchSize: 0 } }, 'hyperparameters.batchSize'],
       ['a negative model shape', { kind: 'hred', dataset: corpus, hyperparameters: { model: { decoderUnits: -1 } } }, 'hyperparameters.model.decoderUnits'],

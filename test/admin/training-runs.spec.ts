@@ -3,10 +3,13 @@
  * succeeded with SSE progress, the model version it registers and activates, cancel mid-run, one run at
  * a time, and the chat answering while a run trains.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { ConversationsService } from '../../src/conversations/conversations.service';
+import { isHeldOut } from '../../src/conversations/held-out';
+import { TINY_DIALOGUES, writeCorpus } from '../support/tiny-corpus';
 import { callOk, type ChatSocket, connect, recordReplies } from '../chat/chat-test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { admin, type AdminTestDirs, adminTestDirs, appUrl, readRunEvents, startAdminApp, TINY_HYPERPARAMETERS, waitForRun } from './admin-test-app';
@@ -147,19 +150,88 @@ describe('training runs through the admin API', () => {
     await admin(app).post(`/admin/training-runs/${runId}/cancel`).expect(200);
   });
 
-  it('trains on exported conversations', async () => {
+  /** Conversations stored as the chat stores them: user and bot turns alternating, the bot's unrated. */
+  async function storeConversations(count: number, turnsFor: (id: string) => string[], options: { allowTraining?: boolean } = {}): Promise<string[]> {
     const conversations = app.get(ConversationsService);
-    for (const turns of [['hi there', 'hello !', 'how are you ?'], ['good morning', 'morning !']]) {
-      const { id } = await conversations.start();
-      for (const [i, text] of turns.entries()) {
-        await conversations.appendTurn(id, i % 2 ? { speaker: 'bot', text, finishReason: 'complete' } : { speaker: 'user', text });
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const { id } = await conversations.start(options);
+      for (const [t, text] of turnsFor(id).entries()) {
+        await conversations.appendTurn(id, t % 2 ? { speaker: 'bot', text, finishReason: 'complete' } : { speaker: 'user', text });
       }
+      ids.push(id);
     }
+    return ids;
+  }
+  const idsIn = (file: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { id: string }).id);
+
+  it('trains on the conversations outside the held-out slice and validates on the slice, never on what it trained on', async () => {
+    // The held-out conversations say the same words in another order: a model that only learnt the training
+    // conversations must find them much harder. Validated on its own training file (as before), it would not.
+    const seen = ['hello there !', 'hi !', 'how are you today ?', 'fine .', 'nice to meet you .'];
+    const unseen = ['there hello !', 'hi !', 'today you how are ?', 'fine .', 'meet you nice to .'];
+    const heldOutFraction = 0.5;
+    const since = new Date().toISOString(); // the conversations of this test only
+    const ids = await storeConversations(16, (id) => (isHeldOut(id, heldOutFraction) ? unseen : seen));
+    const optedOut = await storeConversations(2, () => seen, { allowTraining: false });
     const { body } = await admin(app)
-      .post('/admin/training-runs', { kind: 'seq2seq', dataset: { source: 'conversations' }, hyperparameters: { ...TINY_HYPERPARAMETERS, maxEpochs: 1 } })
+      .post('/admin/training-runs', {
+        kind: 'seq2seq',
+        dataset: { source: 'conversations', since, heldOutFraction },
+        hyperparameters: { ...TINY_HYPERPARAMETERS, maxEpochs: 4, learningRate: 0.02 },
+      })
       .expect(202);
     const run = await waitForRun(app, body.id, (r) => r.status !== 'queued' && r.status !== 'running');
-    expect(run).toMatchObject({ status: 'succeeded', dataset: { source: 'conversations' } });
-    expect(existsSync(path.join(dirs.dataDir, 'runs', body.id, 'data', 'conversations.jsonl'))).toBe(true);
+    expect(run).toMatchObject({ status: 'succeeded', dataset: { source: 'conversations', heldOutFraction, replayRatio: 0 } });
+
+    const data = path.join(dirs.dataDir, 'runs', body.id, 'data');
+    const trained = idsIn(path.join(data, 'conversations-train.jsonl'));
+    const heldOut = idsIn(path.join(data, 'conversations-held-out.jsonl'));
+    expect(trained.filter((id) => heldOut.includes(id))).toEqual([]);
+    expect(heldOut.sort()).toEqual(ids.filter((id) => isHeldOut(id, heldOutFraction)).sort());
+    expect([...trained, ...heldOut].sort()).toEqual(ids.sort());
+    expect([...trained, ...heldOut].filter((id) => optedOut.includes(id))).toEqual([]);
+    expect(run.metrics).toMatchObject({ criterion: 'conversations', exported: { train: trained.length, heldOut: heldOut.length } });
+    expect(run.metrics.baseline).toBeUndefined(); // trained from scratch: no base to compare with
+
+    const last = run.metrics.history.at(-1);
+    expect(last.validationPerplexity).toBeGreaterThan(2 * last.trainPerplexity);
+  });
+
+  it('fine-tunes on conversations with the base corpus replayed and scored; a version that did not beat its base needs force to go live', async () => {
+    await writeCorpus(dirs.corpusDir, TINY_DIALOGUES.slice(0, 3), 'validation.jsonl');
+    await storeConversations(12, () => ['hello there !', 'hi , how are you ?', 'what time is it ?', 'fine , thanks .', 'thank you .']);
+    // A learning rate far too large: every epoch ends worse than the base model, and keep: last keeps the last one.
+    const { body } = await admin(app)
+      .post('/admin/training-runs', {
+        kind: 'hred',
+        baseModelId: versionId,
+        dataset: { source: 'conversations', heldOutFraction: 0.5, corpus: { validationPath: 'validation.jsonl' } },
+        hyperparameters: { batchSize: 2, maxEpochs: 2, learningRate: 0.5, keep: 'last' },
+      })
+      .expect(202);
+    const run = await waitForRun(app, body.id, (r) => r.status !== 'queued' && r.status !== 'running');
+    // The base model recorded its corpus (train.jsonl in CORPUS_DIR): replayed one for one.
+    expect(run).toMatchObject({ status: 'succeeded', dataset: { corpusFile: await realpath(path.join(dirs.corpusDir, 'train.jsonl')), replayRatio: 1 } });
+    const { baseline } = run.metrics;
+    expect(baseline).toMatchObject({ beatBase: false, keptEpoch: 1 });
+    expect(Object.keys(baseline.sets).sort()).toEqual(['conversations', 'corpus']);
+    // forgotten: worse than the base on the corpus (JSON writes an overflowed perplexity as null)
+    expect(run.metrics.history[0].validationSets.corpus ?? Infinity).toBeGreaterThan(baseline.sets.corpus.base);
+
+    const tuned = (await admin(app).get(`/admin/models/${run.modelVersionId}`).expect(200)).body;
+    expect(tuned.metrics.baseline).toEqual(baseline);
+    const refused = await admin(app).post(`/admin/models/${tuned.id}/activate`).expect(409);
+    expect(refused.body.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/did not beat its base model on held-out data \(conversations perplexity \S+ vs base [\d.]+, corpus perplexity/) });
+    await admin(app).post(`/admin/models/${tuned.id}/activate`, { force: 'yes' }).expect(400);
+    expect((await admin(app).get(`/admin/models/${versionId}`).expect(200)).body.isActive).toBe(true);
+
+    await admin(app).post(`/admin/models/${tuned.id}/activate`, { force: true }).expect(200);
+    expect((await admin(app).get(`/admin/models/${tuned.id}`).expect(200)).body.isActive).toBe(true);
+    await admin(app).post(`/admin/models/${versionId}/activate`).expect(200); // the base has no baseline: no force needed
   });
 });

@@ -83,5 +83,24 @@ if (!existsSync(CHROMIUM)) {
       await expect(earlier.isHidden()).resolves.toBe(true);
       expect(problems).toEqual([]);
     });
+
+    test('the page says conversations may be used to improve the models, and unticking opts this one out', async () => {
+      await page.goto(chat.url);
+      await expect(page.getByText('may be used to retrain and improve the models').isVisible()).resolves.toBe(true);
+      const consent = page.getByLabel('Let this conversation be used to improve the models');
+      await expect(consent.isChecked()).resolves.toBe(true);
+      await page.getByRole('button', { name: 'Start new conversation' }).click();
+      await page.getByRole('status').filter({ hasText: 'HRED' }).waitFor();
+      const id = await page.evaluate(() => JSON.parse(localStorage.getItem('hred-chat:conversation')!).id as string);
+      const allowTraining = async () => (await chat.db.prisma.conversation.findUniqueOrThrow({ where: { id } })).allowTraining;
+      expect(await allowTraining()).toBe(true);
+
+      await consent.uncheck();
+      for (const deadline = Date.now() + 10_000; (await allowTraining()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      expect(await allowTraining()).toBe(false);
+      await page.reload(); // the resumed conversation shows its choice
+      await expect(page.getByLabel('Let this conversation be used to improve the models').isChecked()).resolves.toBe(false);
+      expect(problems).toEqual([]);
+    });
   });
 }

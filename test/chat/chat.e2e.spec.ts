@@ -65,6 +65,26 @@ describe('chat over socket.io /chat', () => {
     await recorder2.ended(1);
   });
 
+  test('a conversation opts out of retraining at its start or later, and back in; the resume ack tells', async () => {
+    const socket = await client();
+    const allowTraining = async (id: string) => (await chat.db.prisma.conversation.findUniqueOrThrow({ where: { id } })).allowTraining;
+    const byDefault = await callOk<Started & { training: boolean }>(socket, 'conversation:start', { decoding: SHORT });
+    expect(byDefault.training).toBe(true);
+    expect(await allowTraining(byDefault.conversationId)).toBe(true);
+
+    const optedOut = await callOk<Started & { training: boolean }>(socket, 'conversation:start', { decoding: SHORT, training: false });
+    expect(optedOut.training).toBe(false);
+    expect(await allowTraining(optedOut.conversationId)).toBe(false);
+
+    expect(await callOk(socket, 'conversation:training', { conversationId: byDefault.conversationId, training: false })).toEqual({ ok: true, training: false });
+    expect(await allowTraining(byDefault.conversationId)).toBe(false);
+    const again = await client();
+    const resumed = await callOk<{ conversation: { training: boolean } }>(again, 'conversation:resume', { conversationId: byDefault.conversationId, resumeToken: byDefault.resumeToken });
+    expect(resumed.conversation.training).toBe(false);
+    expect(await callOk(again, 'conversation:training', { conversationId: byDefault.conversationId, training: true })).toEqual({ ok: true, training: true });
+    expect(await allowTraining(byDefault.conversationId)).toBe(true);
+  });
+
   test('reply:cancel stops a reply; what was generated is kept as cancelled', async () => {
     const socket = await client();
     const recorder = recordReplies(socket);
@@ -183,6 +203,9 @@ describe('chat over socket.io /chat', () => {
       ['message:send', 'text over MAX_MESSAGE_CHARS', 'text_too_long', { conversationId: own, text: 'x'.repeat(1001) }],
       ['message:send', 'an unknown conversation', 'conversation_not_found', { conversationId: uuid, text: 'hi' }],
       ['message:send', "another client's conversation", 'not_authorized', { conversationId: other_, text: 'hi' }],
+      ['conversation:training', 'a flag that is not a boolean', 'invalid_payload', { conversationId: own, training: 'no' }],
+      ['conversation:training', "another client's conversation", 'not_authorized', { conversationId: other_, training: false }],
+      ['conversation:training', 'an unknown conversation', 'conversation_not_found', { conversationId: uuid, training: false }],
       ['reply:cancel', 'an unknown reply', 'reply_not_found', { conversationId: own, replyId: 'nope' }],
       ['reply:cancel', "another client's conversation", 'not_authorized', { conversationId: other_, replyId: 'nope' }],
       ['feedback', 'an unknown reply', 'reply_not_found', { conversationId: own, replyId: 'nope', rating: 1 }],

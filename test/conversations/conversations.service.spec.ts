@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import { InvalidInputError, NotFoundError } from '../../src/common/errors';
 import { ConversationsModule } from '../../src/conversations/conversations.module';
 import { ConversationsService } from '../../src/conversations/conversations.service';
+import { isHeldOut } from '../../src/conversations/held-out';
 import { PrismaService } from '../../src/database/prisma.service';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -129,25 +130,72 @@ describe(ConversationsService.name, () => {
     await expect(sut.appendTurn('6f1c1c1e-8a5b-4c1e-9a53-3d1c2b7f4a10', userTurn('x'))).rejects.toThrow(NotFoundError);
   });
 
-  it('exports dialogues as JSONL, filtered by time and rating', async () => {
+  const readExport = async (options: Parameters<ConversationsService['exportJsonl']>[0]) => {
+    let text = '';
+    for await (const chunk of sut.exportJsonl(options)) text += chunk;
+    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; turns: string[]; targets: boolean[] });
+  };
+
+  it('exports dialogues as JSONL with the turns to learn, filtered by time and rating', async () => {
     const start = new Date();
     const good = await sut.start();
     await sut.appendTurn(good.id, userTurn('Hi'));
-    await sut.appendTurn(good.id, { speaker: 'bot', text: 'Hello!', finishReason: 'complete' });
+    const { turn: liked } = await sut.appendTurn(good.id, { speaker: 'bot', text: 'Hello!', finishReason: 'complete' });
+    await sut.addFeedback(good.id, { turnId: liked.id }, { rating: 1 });
+    await sut.appendTurn(good.id, userTurn('How are you?'));
     const bad = await sut.start();
     await sut.appendTurn(bad.id, userTurn('Hi'));
     const { turn } = await sut.appendTurn(bad.id, { speaker: 'bot', text: 'Go away', finishReason: 'complete' });
     await sut.addFeedback(bad.id, { turnId: turn.id }, { rating: -1 });
+    await sut.appendTurn(bad.id, userTurn('Rude!'));
 
-    const read = async (options: Parameters<ConversationsService['exportJsonl']>[0]) => {
-      let text = '';
-      for await (const chunk of sut.exportJsonl(options)) text += chunk;
-      return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; turns: string[] });
+    const all = await readExport({ since: start });
+    expect(all).toEqual(
+      expect.arrayContaining([
+        { id: good.id, turns: ['Hi', 'Hello!', 'How are you?'], targets: [false, true, true] },
+        { id: bad.id, turns: ['Hi', 'Go away', 'Rude!'], targets: [false, false, true] },
+      ]),
+    );
+    const onlyLiked = await readExport({ since: start, minRating: 1 });
+    expect(onlyLiked.map((d) => d.id)).toEqual([good.id]);
+    expect(await readExport({ since: start, targets: { userTurns: false } })).toEqual([{ id: good.id, turns: ['Hi', 'Hello!'], targets: [false, true] }]);
+    expect(await readExport({ since: new Date(Date.now() + 60_000) })).toEqual([]);
+  });
+
+  it('leaves out a conversation whose person opted out, from the start or later, and takes it back when they opt in', async () => {
+    const start = new Date();
+    const chat = async (options: { allowTraining?: boolean } = {}) => {
+      const { id } = await sut.start(options);
+      for (const text of ['Hi', 'Hello', 'Nice day']) await sut.appendTurn(id, text === 'Hello' ? { speaker: 'bot', text, finishReason: 'complete' } : userTurn(text));
+      return id;
     };
-    const all = await read({ since: start });
-    expect(all).toEqual(expect.arrayContaining([{ id: good.id, turns: ['Hi', 'Hello!'] }, { id: bad.id, turns: ['Hi', 'Go away'] }]));
-    const liked = await read({ since: start, minRating: 1 });
-    expect(liked.map((d) => d.id)).toEqual([good.id]);
-    expect(await read({ since: new Date(Date.now() + 60_000) })).toEqual([]);
+    const [kept, optedOutAtStart, optedOutLater] = [await chat(), await chat({ allowTraining: false }), await chat()];
+    await sut.setAllowTraining(optedOutLater, false);
+    expect((await sut.get(optedOutAtStart)).allowTraining).toBe(false);
+    expect((await readExport({ since: start })).map((d) => d.id)).toEqual([kept]);
+
+    await sut.setAllowTraining(optedOutLater, true);
+    expect((await readExport({ since: start })).map((d) => d.id).sort()).toEqual([kept, optedOutLater].sort());
+    await expect(sut.setAllowTraining('6f1c1c1e-8a5b-4c1e-9a53-3d1c2b7f4a10', false)).rejects.toThrow(NotFoundError);
+  });
+
+  it('splits the export by conversation: no conversation on both sides of the held-out slice, none lost', async () => {
+    const start = new Date();
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const { id } = await sut.start();
+      ids.push(id);
+      await sut.appendTurn(id, userTurn(`hello ${i}`));
+      await sut.appendTurn(id, { speaker: 'bot', text: 'hi', finishReason: 'complete' });
+      await sut.appendTurn(id, userTurn(`bye ${i}`));
+    }
+    const heldOutFraction = 0.3;
+    const train = (await readExport({ since: start, part: 'train', heldOutFraction })).map((d) => d.id);
+    const heldOut = (await readExport({ since: start, part: 'held-out', heldOutFraction })).map((d) => d.id);
+    expect(train.filter((id) => heldOut.includes(id))).toEqual([]);
+    expect([...train, ...heldOut].sort()).toEqual([...ids].sort());
+    expect(heldOut).toEqual(ids.filter((id) => isHeldOut(id, heldOutFraction)).sort());
+    // a fixed slice: exported again, the same conversations are held out
+    expect((await readExport({ since: start, part: 'held-out', heldOutFraction })).map((d) => d.id)).toEqual(heldOut);
   });
 });

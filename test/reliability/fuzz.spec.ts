@@ -13,7 +13,7 @@ import { admin, ADMIN_TOKEN, adminTestDirs, startAdminApp } from '../admin/admin
 import { call, callOk, type ChatSocket, type ChatTestApp, connect, recordReplies, startChatApp } from '../chat/chat-test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const SOCKET_RUNS = 500; // per event, unknown names included: 7 × 500 = 3,500 events
+const SOCKET_RUNS = 500; // per event, unknown names included: 8 × 500 = 4,000 events
 const HTTP_RUNS = 300; // per route: 9 × 300 = 2,700 requests
 
 // jest's `process` is a sandbox copy whose listeners never fire: Node reports to the host's.
@@ -101,7 +101,8 @@ describe('socket.io /chat under malformed events', () => {
       seed: often(fc.integer()),
     });
     const fields: Record<string, Parameters<typeof shaped>> = {
-      'conversation:start': [{}, { model: modelRef, decoding, compare: often(fc.array(modelRef, { maxLength: 5 })) }],
+      'conversation:start': [{}, { model: modelRef, decoding, compare: often(fc.array(modelRef, { maxLength: 5 })), training: often(fc.boolean()) }],
+      'conversation:training': [{ conversationId: id, training: often(fc.boolean()) }],
       'conversation:resume': [{ conversationId: id, resumeToken: often(fc.oneof(fc.constant(own.resumeToken), text)) }],
       'conversation:history': [{ conversationId: id }, { before: often(fc.integer({ min: -2, max: 1000 })), limit: often(fc.integer({ min: -1, max: 300 })) }],
       'message:send': [{ conversationId: id, text: often(text) }, { clientMessageId: id }],
@@ -125,7 +126,7 @@ describe('socket.io /chat under malformed events', () => {
     expect(ack.error.code).not.toBe('internal'); // documented as "a bug"
   }
 
-  const EVENTS = ['conversation:start', 'conversation:resume', 'conversation:history', 'message:send', 'reply:cancel', 'feedback'];
+  const EVENTS = ['conversation:start', 'conversation:resume', 'conversation:history', 'conversation:training', 'message:send', 'reply:cancel', 'feedback'];
   test.each(EVENTS)(`%s: ${SOCKET_RUNS} generated payloads, with extra args or no ack at times, get documented answers`, async (event) => {
     const withAck = fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
     await fc.assert(
@@ -233,7 +234,16 @@ describe('admin API under malformed requests', () => {
         dataset: often(
           fc.oneof(
             shaped({ source: fc.constant('corpus'), path: often(fc.constantFrom('missing.jsonl', 'train.jsonl\u0000', '../../etc/passwd', '/etc/passwd')) }),
-            shaped({ source: fc.constant('conversations') }, { since: often(fc.date().map((d) => d.toJSON())), minRating: often(fc.constantFrom(1, -1)) }),
+            shaped(
+              { source: fc.constant('conversations') },
+              {
+                since: often(fc.date().map((d) => d.toJSON())),
+                minRating: often(fc.constantFrom(1, -1)),
+                targets: shaped({}, { userTurns: often(fc.boolean()), botTurns: often(fc.constantFrom('good', 'not-bad', 'none', 'all')) }),
+                heldOutFraction: often(fc.double()),
+                corpus: shaped({}, { path: often(fc.constantFrom('missing.jsonl', '/etc/passwd')), replayRatio: often(fc.double()) }),
+              },
+            ),
           ),
         ),
       },

@@ -2,14 +2,16 @@
 'use strict';
 (() => {
   const STORAGE_KEY = 'hred-chat:conversation';
+  const TRAINING_KEY = 'hred-chat:training'; // the person's last choice, for the conversations they start next
   const ACK_TIMEOUT_MS = 15000;
   const FINISH_LABELS = { eos: '', length: 'cut at the token limit', cancelled: 'stopped', error: 'failed', interrupted: 'interrupted' };
   const $ = (id) => document.getElementById(id);
   const ui = {
     transcript: $('transcript'), empty: $('empty'), composer: $('composer'), message: $('message'), send: $('send'), stop: $('stop'),
     error: $('error'), connection: $('connection'), settings: $('settings'), model: $('model'), compare: $('compare'), strategy: $('strategy'),
-    earlier: $('earlier'),
+    earlier: $('earlier'), training: $('training'),
   };
+  ui.training.checked = localStorage.getItem(TRAINING_KEY) !== 'false';
 
   // Websocket only: every packet is its own browser task, so an ack is handled before the reply:start that follows it.
   const socket = io('/chat', { transports: ['websocket'] });
@@ -66,8 +68,9 @@
   });
 
   async function startConversation() {
-    const ack = await request('conversation:start', readSettings());
+    const ack = await request('conversation:start', { ...readSettings(), training: ui.training.checked });
     conversation = { id: ack.conversationId, token: ack.resumeToken, compare: ack.models.length > 1 };
+    ui.training.checked = ack.training;
     localStorage.setItem(STORAGE_KEY, JSON.stringify(conversation));
     ui.message.maxLength = ack.limits.maxMessageChars;
     setConnection(`Connected · ${ack.models.map(modelLabel).join(' vs ')}`);
@@ -79,6 +82,7 @@
       conversation.compare = c.settings.models.length > 1;
       ui.message.maxLength = limits.maxMessageChars;
       writeSettings(c.settings);
+      ui.training.checked = c.training;
       clearTranscript();
       renderTurns(c.turns, null);
       setEarlier(c.nextBefore);
@@ -108,6 +112,20 @@
       showError(error);
     } finally {
       updateControls();
+    }
+  }
+
+  /** Opts the conversation out of retraining, or back in; before one exists, the choice goes with conversation:start. */
+  async function setTraining() {
+    const training = ui.training.checked;
+    localStorage.setItem(TRAINING_KEY, String(training));
+    if (!conversation) return;
+    showError(null);
+    try {
+      await request('conversation:training', { conversationId: conversation.id, training }, { retries: 1 });
+    } catch (error) {
+      ui.training.checked = !training;
+      showError(error);
     }
   }
 
@@ -303,6 +321,7 @@
   });
   ui.stop.addEventListener('click', stopReplies);
   ui.earlier.addEventListener('click', showEarlier);
+  ui.training.addEventListener('change', setTraining);
   ui.strategy.addEventListener('change', updateControls);
   ui.compare.addEventListener('change', updateControls);
   ui.settings.addEventListener('submit', async (event) => {

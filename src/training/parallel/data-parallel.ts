@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { workerEntry } from '../../common/run-in-worker';
-import { BatchOptions, buildBatch, DialogueBatch, DialogueIds } from '../../models/batch';
+import { BatchOptions, buildBatch, DialogueBatch, TrainingDialogue } from '../../models/batch';
 import { DialogueModel } from '../../models/dialogue-model';
 import { LossOptions } from '../../models/loss';
 import { BackendChoice } from '../../tensor/backend';
@@ -48,7 +48,7 @@ export class DataParallel {
   }
 
   /** The batch's dialogues in parts sized to the threads' current shares. */
-  split(dialogues: readonly DialogueIds[]): DialogueIds[][] {
+  split(dialogues: readonly TrainingDialogue[]): TrainingDialogue[][] {
     return splitDialogues(dialogues, this.shares);
   }
 
@@ -124,7 +124,7 @@ function partLoss(options: LossOptions, part: number): LossOptions {
 export function stepOnDialogues(
   model: DialogueModel,
   optimizer: ScaledAdam,
-  dialogues: readonly DialogueIds[],
+  dialogues: readonly TrainingDialogue[],
   layout: BatchOptions,
   lossOptions: LossOptions,
   maxGradNorm: number,

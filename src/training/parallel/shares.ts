@@ -3,18 +3,18 @@
  * receiving the weights and sending its gradients back, so equal parts leave this thread idle at the end
  * of every step; each thread's share follows its tokens per second instead, as each thread times its own part.
  */
-import type { DialogueIds } from '../../models/batch';
+import { dialogueTurns, isTargetTurn, type TrainingDialogue } from '../../models/batch';
 
-/** Reply tokens of a dialogue: every turn after the first is a target, with its eos. */
-const replyTokens = (d: DialogueIds) => d.slice(1).reduce((n, u) => n + u.length + 1, 0);
+/** Reply tokens of a dialogue: its target turns, each with its eos. */
+const replyTokens = (d: TrainingDialogue) => dialogueTurns(d).reduce((n, u, t) => (isTargetTurn(d, t) ? n + u.length + 1 : n), 0);
 
 /**
  * Splits dialogues into one group per share with reply tokens in proportion to the shares (largest dialogue
  * first, each to the group it leaves least loaded relative to its share; ties to the earlier group). Given at
  * least as many dialogues as shares, no group is left empty.
  */
-export function splitDialogues(dialogues: readonly DialogueIds[], shares: readonly number[]): DialogueIds[][] {
-  const groups = shares.map(() => ({ items: [] as DialogueIds[], tokens: 0 }));
+export function splitDialogues<D extends TrainingDialogue>(dialogues: readonly D[], shares: readonly number[]): D[][] {
+  const groups = shares.map(() => ({ items: [] as D[], tokens: 0 }));
   const order = dialogues.map((_, i) => i).sort((a, b) => replyTokens(dialogues[b]) - replyTokens(dialogues[a]) || a - b);
   order.forEach((i, n) => {
     const w = replyTokens(dialogues[i]);

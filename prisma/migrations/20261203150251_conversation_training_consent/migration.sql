@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "conversations" ADD COLUMN     "allowTraining" BOOLEAN NOT NULL DEFAULT true;
