@@ -51,7 +51,7 @@ export function roundTables(r: RoundReport): Table[] {
 }
 
 export function renderRoundMarkdown(r: RoundReport): string {
-  return [`# Judged round: ${r.round}`, '', ...roundTables(r).map(markdownTable)].join('\n');
+  return [`# Judged round: ${r.round}`, ...roundTables(r).map(markdownTable)].join('\n\n') + '\n';
 }
 
 export function renderRoundHtml(r: RoundReport): string {
