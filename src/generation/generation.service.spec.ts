@@ -65,6 +65,28 @@ describe(GenerationService.name, () => {
     model.dispose();
   });
 
+  test('without an id, states are found by the turns themselves: a growing conversation encodes only its new turns', async () => {
+    const entry = loaded('hred', 7);
+    sut.registerModel('v7', entry);
+    const encode = jest.spyOn(entry.model, 'encodeUtterances'); // calls through
+    const encoded = () => encode.mock.calls.map(([ids]) => ids.shape[0]); // utterances per encoder call
+    const tokensOf = (turns: string[]) => turns.reduce((n, t) => n + utteranceIds(tokenizer, t, entry.model.config).length + 1, 0);
+    const [a, b, c, d] = TINY_DIALOGUES[0];
+
+    const first = await sut.read('v7', { turns: [a, b] });
+    expect(first).toMatchObject({ tokens: tokensOf([a, b]), cachedTokens: 0, encodedTurns: 2 });
+    const grown = await sut.read('v7', { turns: [a, b, c, d] }); // the client resends everything, plus a reply and a turn
+    expect(grown).toMatchObject({ tokens: tokensOf([a, b, c, d]), cachedTokens: tokensOf([a, b]), encodedTurns: 2 });
+    expect(encoded()).toEqual([2, 2]); // one call for the first two turns, one for the two new ones
+    const again = await sut.read('v7', { turns: [a, b, c, d] });
+    expect(again).toMatchObject({ state: grown.state, cachedTokens: tokensOf([a, b, c, d]), encodedTurns: 0 });
+    const otherBranch = await sut.read('v7', { turns: [a, 'something else', c] }); // only the first turn is shared
+    expect(otherBranch).toMatchObject({ cachedTokens: 0, encodedTurns: 3 }); // [a] alone was never a whole request
+    expect(encoded()).toEqual([2, 2, 3]);
+    encode.mockRestore();
+    expectClose(grown.state, stateAfter(entry.model, tokenizer, [a, b, c, d]));
+  });
+
   test('a long stored history is rebuilt in chunks with the event loop free between them, to the same state', async () => {
     sut.registerModel('v6', loaded('hred', 6));
     const turns = Array.from({ length: 3 * REBUILD_CHUNK_TURNS + 5 }, (_, i) => TINY_DIALOGUES[i % TINY_DIALOGUES.length][i % 2]);

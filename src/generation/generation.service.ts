@@ -7,12 +7,34 @@ import { ConversationState, initialState, rebuildStates, utteranceIds } from './
 import { DecodingInput } from './decoding-options';
 import { GenerationEvent } from './generation-events';
 import { LruCache } from './lru-cache';
+import { prefixDigests } from './prefix-digest';
 import { ModelEntry, ModelInfo, ModelRef, ModelRegistry } from './model-registry';
 
-/** A stored conversation: its id and every turn's text so far, oldest first (the reply answers the last). */
+/**
+ * A conversation's turns so far, oldest first (the reply answers the last). With the `id` of a stored conversation,
+ * states are cached by (id, turn count); without one, by a digest of the turns themselves (prefixDigests), so a
+ * client that resends the whole conversation each time (the OpenAI API) pays only for the turns not seen before.
+ */
 export interface ConversationHistory {
-  id: string;
+  id?: string;
   turns: readonly string[];
+}
+
+/** A conversation as the model read it, and what reading it cost. */
+export interface ConversationRead {
+  state: ConversationState;
+  /** Tokens of every turn as the model reads them (truncated to maxUtteranceTokens, eos included). */
+  tokens: number;
+  /** Of those, the tokens of turns whose state came from the cache (not encoded again). */
+  cachedTokens: number;
+  /** Turns encoded by this read. */
+  encodedTurns: number;
+}
+
+/** A cached state and the tokens read to reach it (usage figures count them as cached later). */
+interface CachedState {
+  state: ConversationState;
+  tokens: number;
 }
 
 /** Conversation states kept in memory; a small-model state is ~60 KB (31 × 512 floats of encoder outputs). */
@@ -33,7 +55,7 @@ export const REBUILD_CHUNK_TURNS = 32;
 export class GenerationService implements OnModuleInit, OnModuleDestroy {
   private readonly registry = new ModelRegistry();
   private readonly batcher = new ReplyBatcher({ maxBatchSize: MAX_BATCH_SIZE });
-  private readonly states = new LruCache<string, ConversationState>(STATE_CACHE_ENTRIES);
+  private readonly states = new LruCache<string, CachedState>(STATE_CACHE_ENTRIES);
 
   constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {}
 
@@ -69,6 +91,11 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
 
   /** The state after every turn of `conversation` for the model `modelRef` names now. */
   async stateFor(modelRef: ModelRef, conversation: ConversationHistory): Promise<ConversationState> {
+    return (await this.read(modelRef, conversation)).state;
+  }
+
+  /** stateFor, with the tokens read and how many of them the cache saved. */
+  async read(modelRef: ModelRef, conversation: ConversationHistory): Promise<ConversationRead> {
     const lease = this.registry.acquire(modelRef);
     try {
       return await this.stateWith(lease.entry, conversation);
@@ -91,39 +118,52 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     const lease = this.registry.acquire(modelRef);
     try {
       const { model, tokenizer } = lease.entry;
-      const state = isHistory(stateOrHistory) ? await this.stateWith(lease.entry, stateOrHistory) : stateOrHistory;
+      const state = isHistory(stateOrHistory) ? (await this.stateWith(lease.entry, stateOrHistory)).state : stateOrHistory;
       yield* this.batcher.submit(model, tokenizer, state, decoding, signal);
     } finally {
       lease.release();
     }
   }
 
+  /** Replies being decoded and replies waiting for a place in a batch, over all models. */
+  load(): { active: number; waiting: number } {
+    return this.batcher.load();
+  }
+
   /** For GET /health (see GenerationHealth). */
   healthInfo(): { backend: BackendInfo | null; models: ModelInfo[]; replies: { active: number; waiting: number } } {
-    return { backend: backendInfo() ?? null, models: this.registry.list(), replies: this.batcher.load() };
+    return { backend: backendInfo() ?? null, models: this.registry.list(), replies: this.load() };
   }
 
   /**
    * Cached state, or the longest cached prefix advanced by the turns after it (after a bot reply and a
-   * user turn that is two encodings), or a rebuild from every stored turn, REBUILD_CHUNK_TURNS at a time.
-   * Stored turns never change, so (conversation id, turn count) names a state for one model load.
+   * user turn that is two encodings), or a rebuild from every turn, REBUILD_CHUNK_TURNS at a time.
+   * Stored turns never change, so (conversation id, turn count) names a state for one model load; without an
+   * id, the digest of the turns does.
    */
-  private async stateWith(entry: ModelEntry, conversation: ConversationHistory): Promise<ConversationState> {
-    const key = (turns: number) => `${entry.generation}:${conversation.id}:${turns}`;
-    const n = conversation.turns.length;
+  private async stateWith(entry: ModelEntry, conversation: ConversationHistory): Promise<ConversationRead> {
+    const { id, turns } = conversation;
+    const digests = id === undefined ? prefixDigests(turns) : undefined;
+    const key = (k: number) => (digests ? `${entry.generation}:#${digests[k - 1]}` : `${entry.generation}:${id}:${k}`);
+    const n = turns.length;
     const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
     let k = n;
-    let state = this.states.get(key(k));
-    while (!state && k > 0) state = this.states.get(key(--k));
-    state ??= initialState(entry.model);
+    let cached = n > 0 ? this.states.get(key(k)) : undefined;
+    while (!cached && k > 1) cached = this.states.get(key(--k));
+    if (!cached) k = 0;
+    const from = k;
+    let state = cached?.state ?? initialState(entry.model);
+    let tokens = cached?.tokens ?? 0;
+    const cachedTokens = tokens;
     while (k < n) {
-      const chunk = conversation.turns.slice(k, k + REBUILD_CHUNK_TURNS).map(ids);
+      const chunk = turns.slice(k, k + REBUILD_CHUNK_TURNS).map(ids);
       [state] = rebuildStates(entry.model, [chunk], [state]);
+      tokens += chunk.reduce((sum, u) => sum + u.length + 1, 0); // + eos, as the encoder reads it
       k += chunk.length;
       if (k < n) await new Promise((resolve) => setImmediate(resolve));
     }
-    this.states.set(key(n), state);
-    return state;
+    if (n > 0) this.states.set(key(n), { state, tokens });
+    return { state, tokens, cachedTokens, encodedTurns: n - from };
   }
 
   private forgetStates(entry: ModelEntry): void {
