@@ -1,4 +1,4 @@
-import { type DynamicModule, Logger, type MiddlewareConsumer, Module, type NestModule, type Provider } from '@nestjs/common';
+import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
 import { collectDefaultMetrics } from 'prom-client';
 import { TrainingRunsModule } from '../admin/training-runs.module';
 import { TrainingRunsService } from '../admin/training-runs.service';
@@ -6,7 +6,7 @@ import type { AppConfig } from '../config';
 import { GenerationModule } from '../generation/generation.module';
 import { GenerationService } from '../generation/generation.service';
 import { DatabaseQueryMetrics } from './database-query-metrics';
-import { HttpRefusalsMiddleware } from './http-refusals.middleware';
+import { HttpRefusals } from './http-refusals';
 import { MetricsController } from './metrics.controller';
 import { MetricsListener } from './metrics-listener';
 import { ServingMetrics } from './serving-metrics';
@@ -34,7 +34,7 @@ const servingMetrics = (enabled: boolean): Provider => ({
  * exposed and no process collector runs; GET /metrics answers 404.
  */
 @Module({})
-export class MetricsModule implements NestModule {
+export class MetricsModule {
   static forRoot(config: AppConfig): DynamicModule {
     const { enabled, port } = config.metrics;
     return {
@@ -42,12 +42,8 @@ export class MetricsModule implements NestModule {
       global: true,
       imports: [GenerationModule, TrainingRunsModule],
       controllers: enabled && port === undefined ? [MetricsController] : [],
-      providers: [servingMetrics(enabled), DatabaseQueryMetrics, ...(enabled && port !== undefined ? [MetricsListener] : [])],
+      providers: [servingMetrics(enabled), DatabaseQueryMetrics, HttpRefusals, ...(enabled && port !== undefined ? [MetricsListener] : [])],
       exports: [ServingMetrics],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpRefusalsMiddleware).forRoutes('*path');
   }
 }
