@@ -249,4 +249,17 @@ describe('API keys, the busy answer and stored exchanges', () => {
     expect(stored?.turns[1]).toMatchObject({ replyId: `${first.id}-0`, modelVersionId: first.model, tokenCount: first.usage!.completion_tokens });
     expect(conversations.filter((c) => c.turns[0]?.text === 'can i help you ?')).toHaveLength(1);
   });
+
+  test('a shutdown mid-stream ends the stream with an error the client raises, and the server closes', async () => {
+    const stream = await clientOf(keyed.url, KEY).chat.completions.create({
+      model: 'hred', messages: [{ role: 'user', content: 'hi' }], stream: true, decoding: LONG,
+    } as OpenAI.ChatCompletionCreateParamsStreaming);
+    const read = (async () => {
+      let closing: Promise<void> | undefined;
+      for await (const chunk of stream) if (chunk.choices[0]?.delta.content) closing ??= keyed.close();
+      return closing;
+    })();
+    await expect(read).rejects.toMatchObject({ error: { type: 'server_error', code: 'shutting_down' } });
+    await keyed.close(); // resolves: no open stream holds the server
+  });
 });
