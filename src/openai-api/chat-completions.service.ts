@@ -52,7 +52,8 @@ const SHUTDOWN = 'shutdown';
 @Injectable()
 export class ChatCompletionsService implements OnModuleDestroy {
   private readonly logger = new Logger(ChatCompletionsService.name);
-  private readonly running = new Set<AbortController>();
+  /** Requests being answered: a shutdown stops their replies and waits for them (storage included). */
+  private readonly running = new Map<AbortController, Promise<unknown>>();
   private closing = false;
 
   constructor(
@@ -69,9 +70,10 @@ export class ChatCompletionsService implements OnModuleDestroy {
     const turns = conversationTurns(request.messages);
     const model = await this.modelVersions.resolve(request.model);
     const plan = planChoices(request, model.kind);
-    const read = await this.generation.read(model.versionId, { turns });
+    // Before reading the conversation: a refusal under load costs no encoding.
     const { active, waiting } = this.generation.load();
     if (active + waiting + planRows(plan) > this.options.maxRepliesInFlight) throw openAiErrors.busy(active + waiting);
+    const read = await this.generation.read(model.versionId, { turns });
     const choices = plan.strategy === 'rows' ? plan.decodings.length : plan.n;
     return { header: completionHeader(model.versionId, requestedAt), request, model, plan, choices, read, requestedAt };
   }
@@ -84,26 +86,32 @@ export class ChatCompletionsService implements OnModuleDestroy {
     const abort = new AbortController();
     const onAbort = () => abort.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    this.running.add(abort);
+    const work = this.answer(prepared, listener, abort);
+    this.running.set(abort, work);
     try {
-      const ends = await this.decode(prepared, listener, abort);
-      if (abort.signal.aborted) {
-        if (abort.signal.reason === SHUTDOWN) throw openAiErrors.shuttingDown();
-        return null;
-      }
-      const result = resultOf(prepared, ends);
-      if (this.options.storeConversations) await this.record(prepared, ends);
-      return result;
+      return await work;
     } finally {
       signal.removeEventListener('abort', onAbort);
       this.running.delete(abort);
     }
   }
 
-  /** Shutdown: stop every reply; each request answers 503 (or ends its stream with that error). */
-  onModuleDestroy(): void {
+  /** Shutdown: stop every reply and wait until each request has answered 503 (or ended its stream with that error). */
+  async onModuleDestroy(): Promise<void> {
     this.closing = true;
-    for (const abort of this.running) abort.abort(SHUTDOWN);
+    for (const abort of this.running.keys()) abort.abort(SHUTDOWN);
+    await Promise.allSettled(this.running.values());
+  }
+
+  private async answer(prepared: PreparedCompletion, listener: CompletionListener, abort: AbortController): Promise<CompletionResult | null> {
+    const ends = await this.decode(prepared, listener, abort);
+    if (abort.signal.aborted) {
+      if (abort.signal.reason === SHUTDOWN) throw openAiErrors.shuttingDown();
+      return null;
+    }
+    const result = resultOf(prepared, ends);
+    if (this.options.storeConversations) await this.record(prepared, ends);
+    return result;
   }
 
   private async decode(prepared: PreparedCompletion, listener: CompletionListener, abort: AbortController): Promise<ReplyEnd[]> {
