@@ -1,5 +1,4 @@
 import { Body, Controller, Inject, Logger, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { ApiKeyGuard } from './api-key.guard';
 import { type ChatCompletionRequest, chatCompletionSchema, parseChatCompletion } from './chat-completion.schema';
 import { ChatCompletionsService, type PreparedCompletion } from './chat-completions.service';
@@ -18,7 +17,6 @@ type HttpResponse = StreamingResponse & {
  * POST /v1/chat/completions, as the OpenAI clients call it (README, "OpenAI-compatible API"). Thin: validate →
  * ChatCompletionsService → a JSON body or server-sent events. A client that disconnects cancels its replies.
  */
-@ApiExcludeController()
 @UseGuards(ApiKeyGuard)
 @UseFilters(OpenAiErrorFilter)
 @Controller('v1/chat/completions')

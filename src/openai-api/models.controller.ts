@@ -1,5 +1,4 @@
 import { Controller, Get, Param, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { MODEL_KINDS } from '../models/model-config';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { ApiKeyGuard } from './api-key.guard';
@@ -23,7 +22,6 @@ interface ModelEntry {
  * GET /v1/models: what `model` may name. First one entry per kind with an active version (`hred` always means the
  * active HRED, so it follows hot swaps), then every registered version by id (pins that version).
  */
-@ApiExcludeController()
 @UseGuards(ApiKeyGuard)
 @UseFilters(OpenAiErrorFilter)
 @Controller('v1/models')
