@@ -24,7 +24,8 @@ COPY --from=build /app/models ./models
 RUN mkdir -p /app/data && chown -R node:node /app/data /app/models
 USER node
 EXPOSE 3000
+# Healthy = ready: the database answers and a model of each kind the chat offers is loaded (GET /health/ready).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # `node dist/database/migrate-cli.js deploy` applies migrations by hand; start-up does it too.
 CMD ["node", "dist/main.js"]

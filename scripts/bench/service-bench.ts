@@ -91,10 +91,10 @@ function startServer(root: string, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 120_000;
     const poll = () =>
-      fetch(`http://127.0.0.1:${port}/health`)
+      fetch(`http://127.0.0.1:${port}/health/ready`)
         .then((r) => (r.ok ? resolve(server) : retry()))
         .catch(retry);
-    const retry = () => (Date.now() > deadline ? reject(new Error('the server did not become healthy')) : setTimeout(poll, 500));
+    const retry = () => (Date.now() > deadline ? reject(new Error('the server did not become ready (/health/ready)')) : setTimeout(poll, 500));
     server.once('exit', (code) => reject(new Error(`the server exited with code ${code}`)));
     poll();
   });

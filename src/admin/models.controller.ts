@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { IdParam } from '../common/id-param';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { AdminGuard } from './admin.guard';
@@ -18,21 +19,21 @@ export class ModelsController {
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
+  get(@IdParam() id: string) {
     return this.modelVersions.get(id);
   }
 
   @Post(':id/activate')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Make this the live version of its kind; replies in flight finish on the previous one' })
-  activate(@Param('id') id: string) {
+  activate(@IdParam() id: string) {
     return this.modelVersions.activate(id);
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a version that is not active (409 for the active one)' })
-  async delete(@Param('id') id: string): Promise<void> {
+  async delete(@IdParam() id: string): Promise<void> {
     await this.modelVersions.delete(id);
   }
 }

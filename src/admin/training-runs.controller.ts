@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Sse, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Sse, UseGuards } from '@nestjs/common';
+import { IdParam } from '../common/id-param';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { AdminGuard } from './admin.guard';
@@ -29,14 +30,14 @@ export class TrainingRunsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One run: status, latest progress, metrics so far, error' })
-  get(@Param('id') id: string) {
+  get(@IdParam() id: string) {
     return this.service.get(id);
   }
 
   @Sse(':id/events')
   @ApiOperation({ summary: 'Server-sent events: `status` first, then each `progress` report; ends when the run ends' })
   @ApiProduces('text/event-stream')
-  async events(@Param('id') id: string): Promise<Observable<RunMessageEvent>> {
+  async events(@IdParam() id: string): Promise<Observable<RunMessageEvent>> {
     await this.service.get(id); // an unknown run is a 404, before the stream starts
     return this.service.events(id);
   }
@@ -44,14 +45,14 @@ export class TrainingRunsController {
   @Post(':id/cancel')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Stop a queued or running run; answers once it has stopped (status cancelled)' })
-  cancel(@Param('id') id: string) {
+  cancel(@IdParam() id: string) {
     return this.service.cancel(id);
   }
 
   @Post(':id/resume')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Re-queue an interrupted, cancelled or failed run from its last checkpoint' })
-  resume(@Param('id') id: string) {
+  resume(@IdParam() id: string) {
     return this.service.resume(id);
   }
 }

@@ -1,6 +1,8 @@
 import { AppError } from '../common/errors';
+import { ConversationFullError } from '../conversations/conversation-errors';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-errors';
 import { GenerationError } from '../generation/generation-errors';
+import { ModelUnusableError } from '../model-versions/model-versions.service';
 
 /**
  * Stable codes of `{ ok: false, error: { code, message } }` acks. Clients branch on these, so never rename one;
@@ -17,6 +19,7 @@ export const CHAT_ERROR_CODES = [
   'model_not_found', // unknown model version, or no active version of that kind
   'reply_not_found', // not a reply of this conversation, or (reply:cancel) no longer streaming
   'reply_in_progress', // a reply of this conversation is still streaming; cancel it or wait for reply:end
+  'conversation_full', // MAX_CONVERSATION_TURNS reached; meta.maxTurns: start a new conversation
   'rate_limited', // meta.retryAfterMs
   'shutting_down', // this server is stopping: reconnect (to another instance) and retry
   'unavailable', // the database is down or restarting: send the same event again in a few seconds (same clientMessageId)
@@ -51,6 +54,8 @@ export const chatErrors = {
     }),
   shuttingDown: () => new ChatError('shutting_down', 'this server is shutting down: reconnect and send the message again'),
   unknownEvent: (event: string) => new ChatError('unknown_event', `there is no client event named ${JSON.stringify(event)}`),
+  modelNotOffered: (id: string) =>
+    new ChatError('model_not_found', `model version ${id} is not its kind's active version, and the chat offers active versions only`, { id }),
   rateLimited: (retryAfterMs: number) =>
     new ChatError('rate_limited', `too many events from this connection; retry in ${retryAfterMs} ms`, { retryAfterMs }),
 };
@@ -66,6 +71,9 @@ const NOT_FOUND: Record<string, ChatErrorCode> = {
 /** The error part of an ack. Errors of other modules keep their meaning; anything else is `internal` (and a bug). */
 export function toChatError(error: unknown): ChatError {
   if (error instanceof ChatError) return error;
+  if (error instanceof ConversationFullError) return new ChatError('conversation_full', error.message, error.meta);
+  // Which file is broken is the admins' business (logged on activation and at start-up), not the client's.
+  if (error instanceof ModelUnusableError) return new ChatError('model_not_found', `model version ${String(error.meta.id)} cannot be used right now`, { id: error.meta.id });
   if (error instanceof AppError && error.code === 'invalid_input') return new ChatError('invalid_payload', error.message, error.meta);
   const notFound = error instanceof AppError && error.code === 'not_found' ? NOT_FOUND[String(error.meta.what)] : undefined;
   if (notFound) return new ChatError(notFound, (error as AppError).message, (error as AppError).meta);

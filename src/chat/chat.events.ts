@@ -4,7 +4,7 @@
  */
 import type { ModelKind } from '../models/model-config';
 import type { ChatErrorCode } from './chat-errors';
-import type { CancelPayload, ChatDecoding, FeedbackPayload, ModelRef, ResumePayload, SendPayload, StartPayload } from './chat.schemas';
+import type { CancelPayload, ChatDecoding, FeedbackPayload, HistoryRequest, ModelRef, ResumePayload, SendPayload, StartPayload } from './chat.schemas';
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: ChatErrorCode; message: string; meta?: Record<string, unknown> } };
 export type AckCallback<T extends object = object> = (ack: Ack<T>) => void;
@@ -29,7 +29,14 @@ export interface ConversationSettings {
 
 /** Limits the client should apply before sending (the server enforces them anyway). */
 export interface ChatLimits {
+  /** In UTF-16 code units (String.length, the HTML maxlength attribute). */
   maxMessageChars: number;
+}
+
+/** A page of stored turns, oldest first; `nextBefore` (absent at the start) is the `before` of the page before it. */
+export interface HistoryPage {
+  turns: StoredTurn[];
+  nextBefore?: number;
 }
 
 export interface StoredTurn {
@@ -51,10 +58,12 @@ export interface ClientToServerEvents {
   'conversation:resume': (
     payload: ResumePayload,
     ack: AckCallback<{
-      conversation: { id: string; turns: StoredTurn[]; settings: ConversationSettings; streaming: string[] };
+      /** `turns`: the latest page of history (HistoryPage). */
+      conversation: HistoryPage & { id: string; settings: ConversationSettings; streaming: string[] };
       limits: ChatLimits;
     }>,
   ) => void;
+  'conversation:history': (payload: HistoryRequest, ack: AckCallback<HistoryPage>) => void;
   /** `duplicate`: this clientMessageId was accepted before; nothing was added and no new reply starts. */
   'message:send': (payload: SendPayload, ack: AckCallback<{ turnIndex: number; duplicate?: true }>) => void;
   'reply:cancel': (payload: CancelPayload, ack: AckCallback) => void;

@@ -13,7 +13,7 @@ import { ChatError, chatErrors, toChatError } from './chat-errors';
 import { ChatBroadcaster, type ChatNamespace } from './chat.broadcaster';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from './chat.events';
 import { CHAT_OPTIONS, type ChatOptions } from './chat.options';
-import { cancelSchema, feedbackSchema, parsePayload, resumeSchema, sendSchema, startSchema } from './chat.schemas';
+import { cancelSchema, feedbackSchema, historySchema, parsePayload, resumeSchema, sendSchema, startSchema } from './chat.schemas';
 import { type ChatClient, ChatService } from './chat.service';
 import { TokenBucket } from './rate-limiter';
 
@@ -67,6 +67,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   @SubscribeMessage('conversation:resume')
   resume(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown) {
     return this.handle(socket, () => this.chat.resume(client(socket), parsePayload(resumeSchema, body)));
+  }
+
+  @SubscribeMessage('conversation:history')
+  history(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, () => this.chat.history(client(socket), parsePayload(historySchema, body)));
   }
 
   @SubscribeMessage('message:send')

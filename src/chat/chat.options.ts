@@ -3,7 +3,12 @@ import type { RateLimit } from './rate-limiter';
 
 /** Tunables of the chat gateway, built from AppConfig; tests override the CHAT_OPTIONS provider. */
 export interface ChatOptions {
+  /** UTF-16 code units, as the HTML maxlength attribute counts. */
   maxMessageChars: number;
+  /** MAX_CONVERSATION_TURNS: stored turns after which a conversation takes no more messages. */
+  maxConversationTurns: number;
+  /** CHAT_INACTIVE_VERSIONS: whether a client may pin a version that is not its kind's active one. */
+  inactiveVersions: boolean;
   /**
    * Per socket, over every client event. The defaults (CHAT_RATE_BURST 10, CHAT_RATE_PER_SECOND 5) are far above a
    * person typing (a reply must end before the next message anyway), low enough that one socket cannot flood the
@@ -15,5 +20,10 @@ export interface ChatOptions {
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
 
 export function chatOptions(config: AppConfig): ChatOptions {
-  return { maxMessageChars: config.maxMessageChars, rateLimit: config.chatRateLimit };
+  return {
+    maxMessageChars: config.maxMessageChars,
+    maxConversationTurns: config.maxConversationTurns,
+    inactiveVersions: config.chatInactiveVersions,
+    rateLimit: config.chatRateLimit,
+  };
 }

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/errors';
 import { ConversationsService } from '../conversations/conversations.service';
+import { isUuid } from '../common/ids';
 import type { Turn } from '../generated/prisma/client';
+import { GenerationService } from '../generation/generation.service';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { chatErrors } from './chat-errors';
 import type { ConversationSettings, ReplyModel, StoredTurn, WireFinishReason } from './chat.events';
 import { CHAT_OPTIONS, type ChatOptions } from './chat.options';
-import type { CancelPayload, FeedbackPayload, ModelRef, ResumePayload, SendPayload, StartPayload } from './chat.schemas';
+import type { CancelPayload, FeedbackPayload, HistoryPayload, ModelRef, ResumePayload, SendPayload, StartPayload } from './chat.schemas';
 import { DEFAULT_MODEL, readSettings, toNewConversation } from './conversation-settings';
 import { replyContext } from './reply-context';
 import { type PlannedReply, ReplyStreamer } from './reply-streamer';
@@ -26,7 +28,10 @@ interface BusyTurn {
   replyIds: string[];
 }
 
-const HISTORY_PAGE = 500;
+/** Turns in the resume ack: the latest page; conversation:history gives the ones before it. */
+export const RESUME_PAGE = 50;
+/** The most turns ConversationsService reads at once (its history limit). */
+const STORED_PAGE_MAX = 500;
 
 /**
  * The chat use cases behind the gateway: start and resume conversations, take a message and stream its replies,
@@ -45,11 +50,13 @@ export class ChatService implements OnModuleDestroy {
     private readonly conversations: ConversationsService,
     private readonly modelVersions: ModelVersionsService,
     private readonly streamer: ReplyStreamer,
+    private readonly generation: GenerationService,
     @Inject(CHAT_OPTIONS) private readonly options: ChatOptions,
   ) {}
 
   async start(client: ChatClient, payload: StartPayload) {
     const settings: ConversationSettings = { models: payload.compare ?? [payload.model ?? DEFAULT_MODEL], decoding: payload.decoding ?? {} };
+    if (!this.options.inactiveVersions) await this.requireOffered(settings.models); // before loading anything
     const models = await this.resolveModels(settings.models); // fail now, not at the first message
     const { id, resumeToken } = await this.conversations.start(toNewConversation(settings));
     client.authorize(id);
@@ -61,12 +68,15 @@ export class ChatService implements OnModuleDestroy {
       throw (await this.exists(conversationId)) ? chatErrors.invalidToken(conversationId) : chatErrors.conversationNotFound(conversationId);
     }
     client.authorize(conversationId);
-    const [conversation, turns] = await Promise.all([this.conversations.get(conversationId), this.allTurns(conversationId)]);
+    const [conversation, page] = await Promise.all([this.conversations.get(conversationId), this.historyPage(conversationId, { limit: RESUME_PAGE })]);
     const streaming = this.busy.get(conversationId)?.replyIds ?? [];
-    return {
-      conversation: { id: conversationId, turns: await this.describeTurns(turns, streaming), settings: readSettings(conversation), streaming },
-      limits: this.limits(),
-    };
+    return { conversation: { id: conversationId, ...page, settings: readSettings(conversation), streaming }, limits: this.limits() };
+  }
+
+  /** Older turns of a conversation this connection may use, oldest first; `nextBefore` asks for the page before. */
+  async history(client: ChatClient, { conversationId, before, limit }: HistoryPayload) {
+    await this.requireAccess(client, conversationId);
+    return this.historyPage(conversationId, { before, limit });
   }
 
   /**
@@ -124,11 +134,12 @@ export class ChatService implements OnModuleDestroy {
   private async accept({ conversationId, text, clientMessageId }: SendPayload) {
     const settings = readSettings(await this.conversations.get(conversationId));
     const models = await this.resolveModels(settings.models);
-    const { turn, created } = await this.conversations.appendTurn(conversationId, { speaker: 'user', text, clientMessageId });
-    const turns = await this.allTurns(conversationId);
+    const { maxConversationTurns: maxTurns } = this.options;
+    const { turn, created } = await this.conversations.appendTurn(conversationId, { speaker: 'user', text, clientMessageId }, { maxTurns });
+    const { turns, truncated } = await this.recentTurns(conversationId, models);
     // A retried message is answered again only when nothing came after it (a crash stopped its replies).
     const answered = turns.some((t) => t.index > turn.index);
-    const replies = !created && answered ? [] : models.map((model) => ({ model, context: replyContext(turns, model.slot), decoding: settings.decoding }));
+    const replies = !created && answered ? [] : models.map((model) => ({ model, context: replyContext(turns, model.slot), truncated, decoding: settings.decoding }));
     return { turnIndex: turn.index, created, replies };
   }
 
@@ -167,16 +178,36 @@ export class ChatService implements OnModuleDestroy {
     return Promise.all(refs.map(async (ref, slot) => ({ ref, slot, ...(await this.modelVersions.resolve(ref)) })));
   }
 
-  /** Oldest first, every page: the context needs them all, and generation caches states by turn count. */
-  private async allTurns(conversationId: string): Promise<Turn[]> {
-    const pages: Turn[][] = [];
-    let before: number | undefined;
-    do {
-      const page = await this.conversations.history(conversationId, { before, limit: HISTORY_PAGE });
-      pages.unshift(page.turns);
-      before = page.nextBefore;
-    } while (before !== undefined);
-    return pages.flat();
+  /**
+   * Anonymous clients chat with the active version of each kind; a version id must name one of those unless
+   * CHAT_INACTIVE_VERSIONS allows any (an unreleased or retired version is the admins' to try, not everyone's).
+   * Checked at the start only: a conversation pinned to a version while it was active goes on with it.
+   */
+  private async requireOffered(refs: ModelRef[]): Promise<void> {
+    for (const ref of refs.filter(isUuid)) {
+      const version = await this.modelVersions.get(ref);
+      if (this.modelVersions.activeVersionId(version.kind) !== version.id) throw chatErrors.modelNotOffered(version.id);
+    }
+  }
+
+  /**
+   * The latest stored turns, enough for every model's maxTurns utterances (a user turn is followed by one bot turn
+   * per model), never the whole conversation: what a reply reads and costs stays bounded however long it grows.
+   * `truncated`: older turns exist and were left out.
+   */
+  private async recentTurns(conversationId: string, models: ReplyModel[]): Promise<{ turns: Turn[]; truncated: boolean }> {
+    const utterances = Math.max(...models.map((m) => this.generation.contextTurns(m.versionId)));
+    const page = await this.conversations.history(conversationId, { limit: Math.min(STORED_PAGE_MAX, utterances * (models.length + 1)) });
+    const truncated = page.nextBefore !== undefined;
+    // A page that starts inside a compare group would read as a group of its own: start it at a user turn.
+    const start = truncated ? Math.max(0, page.turns.findIndex((t) => t.speaker === 'user')) : 0;
+    return { turns: page.turns.slice(start), truncated };
+  }
+
+  private async historyPage(conversationId: string, query: { before?: number; limit: number }): Promise<{ turns: StoredTurn[]; nextBefore?: number }> {
+    const page = await this.conversations.history(conversationId, query);
+    const turns = await this.describeTurns(page.turns, this.busy.get(conversationId)?.replyIds ?? []);
+    return page.nextBefore === undefined ? { turns } : { turns, nextBefore: page.nextBefore };
   }
 
   private async describeTurns(turns: Turn[], streaming: string[]): Promise<StoredTurn[]> {

@@ -14,8 +14,10 @@ export interface PlannedReply {
   conversationId: string;
   replyId: string;
   model: ReplyModel;
-  /** The stored turns as the model reads them (replyContext), ending with the user turn it answers. */
+  /** The latest stored turns as the model reads them (replyContext), ending with the user turn it answers. */
   context: string[];
+  /** Older turns exist that `context` leaves out (the model reads its last maxTurns anyway). */
+  truncated: boolean;
   decoding: ChatDecoding;
   /** When message:send arrived (Date.now()): latencies are measured from it, as the user feels them. */
   receivedAt: number;
@@ -91,7 +93,7 @@ export class ReplyStreamer {
     const timer = this.metrics.startReply('socket', reply.model.kind, reply.receivedAt);
     try {
       if (!turnId) throw new Error('the reply row could not be stored');
-      const events: AsyncIterable<GenerationEvent> = this.generation.reply(reply.model.versionId, { id: `${conversationId}#${reply.model.slot}`, turns: reply.context }, decoding, signal);
+      const events: AsyncIterable<GenerationEvent> = this.generation.reply(reply.model.versionId, { id: `${conversationId}#${reply.model.slot}`, turns: reply.context, truncated: reply.truncated }, decoding, signal);
       for await (const event of events) {
         if (event.type === 'token') {
           timer.token();

@@ -16,6 +16,8 @@ describe(parseConfig.name, () => {
       logLevel: 'info',
       corsOrigins: undefined,
       maxMessageChars: 1000,
+      maxConversationTurns: 1000,
+      chatInactiveVersions: false,
       chatRateLimit: { burst: 10, perSecond: 5 },
       tfBackend: 'auto',
       corpusDir: path.resolve('../shared/data'),
@@ -41,11 +43,14 @@ describe(parseConfig.name, () => {
       REDIS_URL: 'redis://cache:6379',
       REDIS_PREFIX: 'chat-eu',
       TRAINING_WORKER: 'false',
+      MAX_CONVERSATION_TURNS: '50',
+      CHAT_INACTIVE_VERSIONS: 'true',
       CHAT_API_KEYS: ' key-one-0123456789abcdef , key-two-0123456789abcdef',
       CHAT_API_STORE: 'on',
       METRICS: 'off',
       METRICS_PORT: '9464',
     });
+    expect(config).toMatchObject({ maxConversationTurns: 50, chatInactiveVersions: true });
     expect(config).toMatchObject({ port: 8080, maxMessageChars: 500, tfBackend: 'wasm', logLevel: 'debug' });
     expect(config).toMatchObject({ redisUrl: 'redis://cache:6379', redisPrefix: 'chat-eu', trainingWorker: false });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
@@ -66,6 +71,11 @@ describe(parseConfig.name, () => {
     [{ CHAT_API_KEYS: 'a-long-enough-key-but, short' }, 'Invalid configuration: CHAT_API_KEYS must be comma-separated keys of at least 16 characters, without spaces (value hidden)'],
     [{ CHAT_API_KEYS: 'a-long-enough key-with-a-space' }, 'Invalid configuration: CHAT_API_KEYS must be comma-separated keys of at least 16 characters, without spaces (value hidden)'],
     [{ ADMIN_TOKEN: 'short' }, 'Invalid configuration: ADMIN_TOKEN must be at least 16 characters (value hidden)'],
+    // Issue 22: a token with whitespace passed start-up but no Bearer header can carry it.
+    [{ ADMIN_TOKEN: 'a-long-enough token' }, 'Invalid configuration: ADMIN_TOKEN must not contain whitespace (a Bearer header cannot carry it) (value hidden)'],
+    [{ ADMIN_TOKEN: 'a-long-enough-token\n' }, 'Invalid configuration: ADMIN_TOKEN must not contain whitespace (a Bearer header cannot carry it) (value hidden)'],
+    [{ MAX_CONVERSATION_TURNS: '1' }, 'Invalid configuration: MAX_CONVERSATION_TURNS must be an integer between 2 and 1000000 (got "1")'],
+    [{ CHAT_INACTIVE_VERSIONS: 'yes' }, 'Invalid configuration: CHAT_INACTIVE_VERSIONS must be one of true, false (got "yes")'],
     [{ DATABASE_URL: 'mysql://u:secret@h/db' }, 'Invalid configuration: DATABASE_URL must be a URL starting with postgres:// or postgresql:// (value hidden)'],
   ])('rejects %j with one line naming the setting', (env, message) => {
     expect(() => parseConfig(env)).toThrow(message);

@@ -27,7 +27,8 @@ const settings = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(), // unset: embedded PGlite in DATA_DIR/pglite
   DATA_DIR: dir.default(() => path.resolve('data')),
   MODELS_DIR: dir.default(() => path.resolve('models')),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(), // unset: admin API off
+  // unset: admin API off. No whitespace: `Authorization: Bearer <token>` cannot carry it, so it could never match.
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain whitespace (a Bearer header cannot carry it)').optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(), // unset: single instance, in-process queues
   // Namespace of every Redis key and channel (queue, socket.io adapter, cluster bus): one per deployment.
   REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores').default('hred'),
@@ -40,7 +41,11 @@ const settings = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .refine((list) => list.every((o) => o === '*' || URL.canParse(o)), 'must be * or comma-separated origins like https://chat.example.com')
     .optional(),
-  MAX_MESSAGE_CHARS: integer(1, 100_000).default(1000),
+  MAX_MESSAGE_CHARS: integer(1, 100_000).default(1000), // UTF-16 code units, as the HTML maxlength attribute counts
+  // Stored turns (user and bot) after which a conversation takes no more messages (conversation_full).
+  MAX_CONVERSATION_TURNS: integer(2, 1_000_000).default(1000),
+  // Whether anonymous chat clients may pick a model version by id that is not its kind's active one.
+  CHAT_INACTIVE_VERSIONS: oneOf(['true', 'false'] as const).transform((v) => v === 'true').default(false),
   // Chat events per socket: a token bucket of CHAT_RATE_BURST refilled at CHAT_RATE_PER_SECOND.
   CHAT_RATE_BURST: integer(1, 10_000).default(10),
   CHAT_RATE_PER_SECOND: integer(1, 10_000).default(5),
@@ -76,6 +81,8 @@ export interface AppConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   corsOrigins?: string[];
   maxMessageChars: number;
+  maxConversationTurns: number;
+  chatInactiveVersions: boolean;
   chatRateLimit: { burst: number; perSecond: number };
   tfBackend: (typeof TF_BACKENDS)[number];
   corpusDir: string;
@@ -117,6 +124,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     logLevel: s.LOG_LEVEL,
     corsOrigins: s.CORS_ORIGINS,
     maxMessageChars: s.MAX_MESSAGE_CHARS,
+    maxConversationTurns: s.MAX_CONVERSATION_TURNS,
+    chatInactiveVersions: s.CHAT_INACTIVE_VERSIONS,
     chatRateLimit: { burst: s.CHAT_RATE_BURST, perSecond: s.CHAT_RATE_PER_SECOND },
     tfBackend: s.TF_BACKEND,
     corpusDir: s.CORPUS_DIR,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Conversation, type Feedback, Prisma, type Turn } from '../generated/prisma/client';
 import { InvalidInputError, NotFoundError } from '../common/errors';
 import { PrismaService } from '../database/prisma.service';
+import { ConversationFullError } from './conversation-errors';
 import type { BotTurnUpdate, ConversationSummary, ExportedConversation, NewConversation, NewTurn } from './conversation.types';
 
 /** Generous for PGlite, where transactions queue behind one connection. */
@@ -25,9 +26,10 @@ export class ConversationsRepository {
   /**
    * Appends at the next index. Updating the conversation row first locks it until commit, so concurrent appends
    * to one conversation queue up and each reads the index the previous one wrote (on PGlite they queue anyway).
-   * With a clientMessageId already stored, returns that turn instead: `created` is false.
+   * With a clientMessageId already stored, returns that turn instead: `created` is false. With `maxTurns`, a turn
+   * whose index would reach it is refused (ConversationFullError), decided inside the same lock.
    */
-  appendTurn(conversationId: string, input: NewTurn): Promise<{ turn: Turn; created: boolean }> {
+  appendTurn(conversationId: string, input: NewTurn, maxTurns?: number): Promise<{ turn: Turn; created: boolean }> {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.conversation.updateMany({ where: { id: conversationId }, data: { updatedAt: new Date() } });
       if (count === 0) throw new NotFoundError('conversation', conversationId);
@@ -37,7 +39,9 @@ export class ConversationsRepository {
         if (existing) return { turn: existing, created: false };
       }
       const last = await tx.turn.findFirst({ where: { conversationId }, orderBy: { index: 'desc' }, select: { index: true } });
-      const data = { ...input, decoding: input.decoding as Prisma.InputJsonObject | undefined, conversationId, index: (last?.index ?? -1) + 1 };
+      const index = (last?.index ?? -1) + 1;
+      if (maxTurns !== undefined && index >= maxTurns) throw new ConversationFullError(conversationId, maxTurns);
+      const data = { ...input, decoding: input.decoding as Prisma.InputJsonObject | undefined, conversationId, index };
       return { turn: await tx.turn.create({ data }), created: true };
     }, APPEND_TX).catch(rethrowForeignKey);
   }

@@ -64,10 +64,11 @@ export class ConversationsService {
   /**
    * Appends a turn at the next index (0, 1, ...), safe under concurrent appends to the same conversation.
    * With a clientMessageId seen before in this conversation, returns the stored turn and `created: false`.
+   * `limit.maxTurns`: refuse a new turn once the conversation holds that many (ConversationFullError).
    */
-  async appendTurn(conversationId: string, turn: NewTurn): Promise<{ turn: Turn; created: boolean }> {
+  async appendTurn(conversationId: string, turn: NewTurn, limit: { maxTurns?: number } = {}): Promise<{ turn: Turn; created: boolean }> {
     requireUuid('conversation', conversationId);
-    return this.repository.appendTurn(conversationId, parseInput(newTurnSchema, turn));
+    return this.repository.appendTurn(conversationId, parseInput(newTurnSchema, turn), limit.maxTurns);
   }
 
   /** Records how a bot reply ended (final text, finish reason, latency). */

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Logger } from '@nestjs/common';
@@ -7,6 +6,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config';
+import { lockDatabaseFolder } from './data-dir-lock';
 
 /**
  * Where the data lives: a PostgreSQL server, or embedded PGlite in a folder ('memory://' for none).
@@ -31,18 +31,38 @@ export function databaseTarget(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'
     : { engine: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
 }
 
+/**
+ * For entry points, before anything opens the database: takes the embedded database's folder, so a second instance,
+ * a read-only DATA_DIR and the like fail at once with one line (DataDirError) instead of deep inside the framework's
+ * start-up. Release it once the database is open (it holds the folder itself until it closes), or it goes at exit.
+ * Nothing to take on PostgreSQL.
+ */
+export function claimDataDir(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): () => void {
+  const target = databaseTarget(config);
+  if (target.engine !== 'pglite') return () => {};
+  const release = lockDatabaseFolder(target.dataDir);
+  process.once('exit', release);
+  return release;
+}
+
 export function describeTarget(target: DatabaseTarget): string {
   if (target.engine === 'pglite') return `embedded PGlite in ${target.dataDir}`;
   const url = new URL(target.url);
   return `PostgreSQL ${url.host}${url.pathname}`; // no credentials in logs
 }
 
+/** Opens the database; an embedded folder is locked for this process until close() (claimDataDir). */
 export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
   if (target.engine === 'pglite') {
-    if (!target.dataDir.startsWith('memory://')) mkdirSync(target.dataDir, { recursive: true });
-    const db = await PGlite.create({ dataDir: target.dataDir, loadDataDir: target.template });
-    const adapter = new PGliteWithClosedShadows(db);
-    return { engine: 'pglite', adapter, close: () => adapter.closeShadows().finally(() => db.close()) };
+    const unlock = target.dataDir.startsWith('memory://') ? () => {} : lockDatabaseFolder(target.dataDir);
+    try {
+      const db = await PGlite.create({ dataDir: target.dataDir, loadDataDir: target.template });
+      const adapter = new PGliteWithClosedShadows(db);
+      return { engine: 'pglite', adapter, close: () => adapter.closeShadows().finally(() => db.close()).finally(unlock) };
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
   // A pool of our own, so that closing is ours too (the adapter leaves an external pool open).
   // connectionTimeoutMillis: a host that never answers fails a request in 10 s (`unavailable`) instead of hanging it.

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { HealthContributor } from '../health/health-contributor';
 import { PrismaService } from './prisma.service';
 
+/** GET /health section `database` ({engine, ok, error?}); not ready while it does not answer. */
 @Injectable()
 export class DatabaseHealth implements HealthContributor {
   readonly name = 'database';
@@ -16,5 +17,9 @@ export class DatabaseHealth implements HealthContributor {
     } catch (error) {
       return { engine, ok: false, error: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  async notReady(): Promise<string[]> {
+    return (await this.check()).ok ? [] : ['database_unreachable'];
   }
 }

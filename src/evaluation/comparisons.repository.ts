@@ -27,6 +27,12 @@ export class ComparisonsRepository {
     return count === 1;
   }
 
+  /** queued → cancelled; false when it was no longer queued (it started, or ended). */
+  async cancelQueued(id: string, error: string): Promise<boolean> {
+    const { count } = await this.prisma.comparison.updateMany({ where: { id, status: 'queued' }, data: { status: 'cancelled', finishedAt: new Date(), error } });
+    return count === 1;
+  }
+
   async finish(id: string, status: JobStatus, result: { report?: object; error?: string }): Promise<void> {
     await this.prisma.comparison.update({
       where: { id },

@@ -2,14 +2,16 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { resolveDatasetFile } from '../admin/dataset-files';
-import { ConflictError, NotFoundError } from '../common/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config';
 import type { Comparison } from '../generated/prisma/client';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { MODEL_KINDS, type ModelKind } from '../models/model-config';
 import { compareInWorker } from './comparison/compare-in-worker';
 import type { ComparisonReport } from './comparison/comparison-report';
+import { decodesPerContext } from './comparison/decoding-modes';
 import type { ComparisonProgress } from './comparison/model-outputs';
+import { readTestContexts } from './comparison/test-contexts';
 import { renderHtml } from './comparison/report/html-report';
 import type { CreateComparison } from './comparison-request';
 import { ComparisonsRepository } from './comparisons.repository';
@@ -18,24 +20,36 @@ import { isUuid } from '../common/ids';
 
 /** Used when a request names no vectors and this file exists in DATA_DIR (where `npm run word2vec` output is kept). */
 const DEFAULT_VECTORS = 'word2vec-dailydialog.txt';
-/** How long shutdown waits for a running comparison to stop; past it the next start marks the row interrupted. */
+/** How long shutdown (or a cancel) waits for a running comparison to stop; past it the next start marks the row interrupted. */
 const SHUTDOWN_WAIT_MS = 10_000;
+const CANCELLED = 'cancelled by an admin (POST /admin/comparisons/:id/cancel)';
+
+/** What a comparison will cost, known before it starts: decoder runs of both models over every test context. */
+export interface ComparisonCost {
+  contexts: number;
+  samples: number;
+  models: number;
+  /** Replies decoded (N per context where sampling is involved, 1 where it is deterministic) and beam searches. */
+  decodes: number;
+}
 
 /** What a comparison row stores as params: the request resolved to files and versions. */
 interface ComparisonParams {
   models: { id: string; name: string; kind: ModelKind; filesPath: string }[];
   data: string;
   samples: number;
-  limit?: number;
+  limit: number;
   temperatures: number[];
   seed: number;
   vectors?: string;
+  cost: ComparisonCost;
 }
 
 export interface ComparisonView {
   id: string;
   status: Comparison['status'];
   params: unknown;
+  cost?: ComparisonCost;
   /** While running: the latest progress report of the worker. */
   progress?: ComparisonProgress;
   report: unknown;
@@ -54,6 +68,8 @@ export interface ComparisonView {
 export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ComparisonsService.name);
   private readonly progress = new Map<string, ComparisonProgress>();
+  /** The comparison running now: its own stop (cancel), and when it has ended. */
+  private readonly running = new Map<string, { stop: AbortController; ended: Promise<void> }>();
   private readonly shutdown = new AbortController();
   private queue: Promise<void> = Promise.resolve();
 
@@ -79,22 +95,42 @@ export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
     clearTimeout(timer);
   }
 
-  async create(input: CreateComparison): Promise<{ id: string; status: Comparison['status'] }> {
+  async create(input: CreateComparison): Promise<{ id: string; status: Comparison['status']; cost: ComparisonCost }> {
+    const models = await Promise.all(input.models.map((ref) => this.version(ref)));
+    const data = await resolveDatasetFile('data', input.data, [this.config.corpusDir]);
+    const contexts = await countContexts(data, input.limit);
+    const decodes = contexts * models.reduce((sum, m) => sum + decodesPerContext(m.kind, input.samples, input.temperatures), 0);
+    const cost: ComparisonCost = { contexts, samples: input.samples, models: models.length, decodes };
     const params: ComparisonParams = {
-      models: await Promise.all(input.models.map((ref) => this.version(ref))),
-      data: await resolveDatasetFile('data', input.data, [this.config.corpusDir]),
+      models,
+      data,
       samples: input.samples,
       limit: input.limit,
       temperatures: input.temperatures,
       seed: input.seed,
       vectors: await this.vectors(input.vectors),
+      cost,
     };
     const row = await this.comparisons.create(params);
     // execute() records every outcome in the row; the catch keeps a database outage there from breaking the chain.
     this.queue = this.queue
       .then(() => this.execute(row.id, params))
       .catch((err: Error) => this.logger.error(`comparison ${row.id} could not be recorded: ${err.message}`));
-    return { id: row.id, status: row.status };
+    return { id: row.id, status: row.status, cost };
+  }
+
+  /** A queued comparison is cancelled at once; a running one stops at its next decoder step. 409 once it has ended. */
+  async cancel(id: string): Promise<ComparisonView> {
+    const row = await this.find(id);
+    if (!(await this.comparisons.cancelQueued(id, `${CANCELLED} before it started`))) {
+      const run = this.running.get(id);
+      if (!run) throw new ConflictError(`comparison ${id} is ${row.status}: only a queued or running comparison can be cancelled`, { id, status: row.status });
+      run.stop.abort();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([run.ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
+    return this.get(id);
   }
 
   async get(id: string): Promise<ComparisonView> {
@@ -104,6 +140,7 @@ export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
       id: row.id,
       status: row.status,
       params: row.params,
+      ...(costOf(row) && { cost: costOf(row) }),
       ...(progress && { progress }),
       report: row.report,
       error: row.error,
@@ -128,7 +165,20 @@ export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
 
   /** Every outcome ends in the row (it rejects only when the database itself fails). */
   private async execute(id: string, params: ComparisonParams): Promise<void> {
-    if (this.shutdown.signal.aborted || !(await this.comparisons.markRunning(id))) return;
+    // Registered before the row says running, so a cancel that sees `running` finds it.
+    const stop = new AbortController();
+    let ended!: () => void;
+    this.running.set(id, { stop, ended: new Promise<void>((resolve) => (ended = resolve)) });
+    try {
+      if (this.shutdown.signal.aborted || !(await this.comparisons.markRunning(id))) return;
+      await this.run(id, params, stop.signal);
+    } finally {
+      this.running.delete(id);
+      ended();
+    }
+  }
+
+  private async run(id: string, params: ComparisonParams, cancelled: AbortSignal): Promise<void> {
     try {
       const [a, b] = params.models;
       const report = await compareInWorker(
@@ -144,15 +194,16 @@ export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
           seed: params.seed,
           vectors: params.vectors,
         },
-        { signal: this.shutdown.signal, backend: this.config.tfBackend, onProgress: (p) => this.progress.set(id, p) },
+        { signal: AbortSignal.any([this.shutdown.signal, cancelled]), backend: this.config.tfBackend, onProgress: (p) => this.progress.set(id, p) },
       );
       report.preferences = { versions: [a.id, b.id], winRate: winRate(await this.comparisons.preferences(a.id, b.id)) };
       await this.comparisons.finish(id, 'succeeded', { report });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const stopped = this.shutdown.signal.aborted;
-      if (!stopped) this.logger.warn(`comparison ${id} failed: ${message}`);
-      await this.comparisons.finish(id, stopped ? 'interrupted' : 'failed', { error: message }).catch(() => undefined);
+      if (!stopped && !cancelled.aborted) this.logger.warn(`comparison ${id} failed: ${message}`);
+      const [status, text] = stopped ? (['interrupted', message] as const) : cancelled.aborted ? (['cancelled', CANCELLED] as const) : (['failed', message] as const);
+      await this.comparisons.finish(id, status, { error: text }).catch(() => undefined);
     } finally {
       this.progress.delete(id);
     }
@@ -172,4 +223,18 @@ export class ComparisonsService implements OnModuleInit, OnModuleDestroy {
     const fallback = path.join(this.config.dataDir, DEFAULT_VECTORS);
     return (await fs.stat(fallback).then((s) => s.isFile(), () => false)) ? fallback : undefined;
   }
+}
+
+/** The test contexts a comparison will read (the worker reads the file again); a file that holds none is a 400. */
+async function countContexts(data: string, limit: number): Promise<number> {
+  try {
+    return (await readTestContexts(data, limit)).contexts.length;
+  } catch (error) {
+    throw new InvalidInputError(`data: ${error instanceof Error ? error.message : String(error)}`, { field: 'data' });
+  }
+}
+
+/** Comparisons queued before costs were recorded have none. */
+function costOf(row: Comparison): ComparisonCost | undefined {
+  return (row.params as unknown as Partial<ComparisonParams> | null)?.cost;
 }

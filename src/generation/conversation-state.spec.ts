@@ -3,7 +3,7 @@ import { buildBatch } from '../models/batch';
 import { initTensorBackend } from '../tensor/backend';
 import { EOS_ID } from '../tokenization/tokenizer';
 import { WordTokenizer } from '../tokenization/word-tokenizer';
-import { ConversationState, initialState, observeUtterances, rebuildState, rebuildStates, utteranceIds } from './conversation-state';
+import { ConversationState, initialState, observeUtterances, rebuildState, rebuildStates, utteranceIds, utteranceVectors, windowState } from './conversation-state';
 import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
 import { deserializeState, serializeState, StateCodecError } from './state-codec';
 
@@ -22,6 +22,19 @@ function expectSameState(a: ConversationState, b: ConversationState, digits = 6)
 }
 
 describe('conversation state', () => {
+  // The fast path of a sliding window (issue 22): the earlier utterances' vectors come from a cache, only the last
+  // is encoded, the context GRU reads them all. Its plain reference: rebuilding the window from its texts.
+  test.each(['seq2seq', 'hred', 'vhred'] as const)('%s: a window from cached utterance vectors equals rebuilding it', (kind) => {
+    const model = tinyModel(kind, tokenizer.vocabSize);
+    const ids = [...TINY_DIALOGUES[0], ...TINY_DIALOGUES[1]].map((t) => utteranceIds(tokenizer, t, model.config));
+    const vectors = utteranceVectors(model, ids.slice(0, -1));
+    expect(vectors).toHaveLength(ids.length - 1);
+    expect(vectors[0]).toHaveLength(2 * model.config.encoderUnits);
+    expectSameState(windowState(model, vectors, ids.at(-1)!), rebuildState(model, ids), 5);
+    expectSameState(windowState(model, [], ids[0]), rebuildState(model, ids.slice(0, 1)), 5);
+    model.dispose();
+  });
+
   test('encoder ids are the training ids: encode, truncate, eos (as buildBatch)', () => {
     const model = tinyModel('hred', tokenizer.vocabSize);
     const long = 'hi , how are you ? fine thanks , and you ? good . hello';

@@ -150,6 +150,47 @@ export function rebuildStates(model: DialogueModel, conversations: number[][][],
   return states;
 }
 
+/**
+ * Each utterance's vector [2He] (the encoder's final forward and backward states), one encoder call for all.
+ * An utterance's vector depends on its tokens alone, so it can be cached and reused wherever the text recurs.
+ */
+export function utteranceVectors(model: DialogueModel, utterances: number[][]): Float32Array[] {
+  if (utterances.length === 0) return [];
+  const D = 2 * model.config.encoderUnits;
+  return tidyValue(() => {
+    const vectors = encodeRows(model, utterances).vectors.dataSync() as Float32Array;
+    return utterances.map((_, i) => vectors.slice(i * D, (i + 1) * D));
+  });
+}
+
+/**
+ * The state after a window of utterances, from the vectors of all but the last (utteranceVectors, cached) and the
+ * last one's ids (encoded here: a reply attends to its outputs): the context GRU from its initial state over every
+ * vector. Equals rebuildState over the window's ids, at the cost of one encoding instead of the whole window.
+ */
+export function windowState(model: DialogueModel, earlier: readonly Float32Array[], last: number[]): ConversationState {
+  const c = model.config;
+  const D = 2 * c.encoderUnits;
+  return tidyValue(() => {
+    const enc = encodeRows(model, [last]);
+    const length = enc.lengths[0];
+    let context: Float32Array = new Float32Array(0);
+    if (c.kind !== 'seq2seq') {
+      let h: tf.Tensor2D = tf.zeros([1, c.contextUnits]);
+      for (const vector of earlier) h = model.contextStep(h, tf.tensor2d(vector, [1, D]));
+      context = model.contextStep(h, enc.vectors as tf.Tensor2D).dataSync() as Float32Array;
+    }
+    return {
+      kind: c.kind,
+      turns: earlier.length + 1,
+      context: context.slice(),
+      lastOutputs: (enc.outputs.dataSync() as Float32Array).slice(0, length * D),
+      lastLength: length,
+      lastVector: (enc.vectors.dataSync() as Float32Array).slice(),
+    };
+  });
+}
+
 /** Throws when a state was made by a model of another kind or shape (e.g. after a model swap). */
 export function assertStateFits(model: DialogueModel, s: ConversationState): void {
   const c = model.config;

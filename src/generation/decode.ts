@@ -10,8 +10,9 @@ import { BeamSearch } from './beam-search';
 import { ConversationState } from './conversation-state';
 import { DecoderBatch } from './decoder-batch';
 import { Decoding, DecodingInput, parseDecoding } from './decoding-options';
-import { EndEvent, GenerationEvent } from './generation-events';
+import { EndEvent, GenerationEvent, ScoredReply } from './generation-events';
 import { ReplyRow } from './reply-row';
+import { candidateDecodings, CandidateGroup, replayBest } from './sample-and-rank';
 
 export const nextTurnOfEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -37,6 +38,10 @@ export async function* generateStream(
   const row = new ReplyRow(tokenizer, decoding, maxTokens);
   if (decoding.strategy === 'beam') {
     yield* beamStream(model, tokenizer, state, row, signal);
+    return;
+  }
+  if (decoding.candidates > 1) {
+    yield* rankedStream(model, tokenizer, state, row, maxTokens, signal);
     return;
   }
   const batch = new DecoderBatch(model);
@@ -89,6 +94,44 @@ async function* beamStream(
     if (event) yield event;
   }
   yield { ...row.end(best.finishReason), hypotheses };
+}
+
+/** Sample-and-rank: the candidates decoded together, then the best one's tokens (src/generation/sample-and-rank.ts). */
+async function* rankedStream(
+  model: DialogueModel,
+  tokenizer: Tokenizer,
+  state: ConversationState,
+  reply: ReplyRow,
+  maxTokens: number,
+  signal?: AbortSignal,
+): AsyncGenerator<GenerationEvent, void, undefined> {
+  const rows = candidateDecodings(reply.decoding, reply.seed).map((d) => new ReplyRow(tokenizer, d, maxTokens));
+  const group = new CandidateGroup(rows, tokenizer);
+  const batch = new DecoderBatch(model);
+  let ranked: ScoredReply[] | undefined;
+  try {
+    batch.add(rows.map((row) => ({ state, row })));
+    while (!ranked) {
+      await nextTurnOfEventLoop();
+      if (signal?.aborted) {
+        yield reply.end('cancelled');
+        return;
+      }
+      const finished = new Set<ReplyRow>();
+      batch.step().forEach((id, i) => {
+        const row = batch.rows[i];
+        const { finish } = row.accept(id);
+        if (finish) {
+          finished.add(row);
+          ranked = group.finish(row, finish) ?? ranked;
+        }
+      });
+      batch.keep((row) => !finished.has(row));
+    }
+  } finally {
+    batch.dispose();
+  }
+  yield* replayBest(tokenizer, reply.decoding, maxTokens, reply.seed, ranked);
 }
 
 /** The whole reply at once (collects generateStream). */

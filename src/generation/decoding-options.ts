@@ -29,6 +29,13 @@ export const decodingSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   /** Keep decoding through eos until maxTokens (the benchmark's fixed-length workload). */
   ignoreEos: z.boolean().default(false),
+  /**
+   * Sample-and-rank (Adiwardana et al. 2020): decode this many candidates together (greedy or sample; VHRED draws
+   * a z for each) and reply with the one of highest log-likelihood per token. 1: one reply, as decoded.
+   */
+  candidates: z.number().int().min(1).max(32).default(1),
+  /** No n-gram of this length twice inside a reply (0: off). Applies to greedy and sampled replies. */
+  noRepeatNgram: z.number().int().min(0).max(8).default(0),
 });
 
 export type DecodingInput = z.input<typeof decodingSchema>;
@@ -36,6 +43,9 @@ export type Decoding = z.output<typeof decodingSchema>;
 
 export function parseDecoding(input: unknown = {}): Decoding {
   const d = decodingSchema.parse(input);
+  if (d.strategy === 'beam' && d.candidates > 1) {
+    throw new RangeError('candidates applies to greedy and sampled replies; beam search ranks its own hypotheses (beamWidth, nBest)');
+  }
   if (d.strategy === 'beam' && d.nBest > d.beamWidth) {
     throw new RangeError(`nBest (${d.nBest}) cannot exceed beamWidth (${d.beamWidth})`);
   }

@@ -22,7 +22,7 @@ export interface ScoredReply {
   text: string;
   /** Sum of token log-probabilities (eos included when it ended the hypothesis). */
   logProb: number;
-  /** logProb / lengthPenalty: what beams are ranked by. */
+  /** What hypotheses are ranked by: beam search, logProb / length penalty; sample-and-rank, logProb per token. */
   score: number;
   finishReason: Exclude<FinishReason, 'cancelled'>;
 }
@@ -37,6 +37,8 @@ export interface EndEvent {
   seed: number;
   /** Beam search: the nBest hypotheses, best first. */
   hypotheses?: ScoredReply[];
+  /** Sample-and-rank: every candidate, best first (score = log-likelihood per token). */
+  candidates?: ScoredReply[];
 }
 
 export type GenerationEvent = TokenEvent | EndEvent;

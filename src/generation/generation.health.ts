@@ -13,4 +13,8 @@ export class GenerationHealth implements HealthContributor {
     const info = this.generation.healthInfo();
     return { ok: info.backend !== null, ...info };
   }
+
+  async notReady(): Promise<string[]> {
+    return this.generation.healthInfo().backend ? [] : ['tensor_backend_unavailable'];
+  }
 }

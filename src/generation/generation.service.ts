@@ -1,9 +1,9 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadModel, LoadedModel } from '../models/model-files';
 import { backendInfo, BackendInfo, initTensorBackend } from '../tensor/backend';
 import { ReplyBatcher } from './batcher';
-import { ConversationState, initialState, rebuildStates, utteranceIds } from './conversation-state';
+import { ConversationState, initialState, rebuildStates, utteranceIds, utteranceVectors, windowState } from './conversation-state';
 import { DecodingInput } from './decoding-options';
 import { GenerationEvent } from './generation-events';
 import { LruCache } from './lru-cache';
@@ -11,34 +11,33 @@ import { prefixDigests } from './prefix-digest';
 import { ModelEntry, ModelInfo, ModelRef, ModelRegistry } from './model-registry';
 
 /**
- * A conversation's turns so far, oldest first (the reply answers the last). With the `id` of a stored conversation,
- * states are cached by (id, turn count); without one, by a digest of the turns themselves (prefixDigests), so a
- * client that resends the whole conversation each time (the OpenAI API) pays only for the turns not seen before.
+ * A conversation's turns' texts, oldest first (the reply answers the last). The model reads only the last maxTurns
+ * of them. `truncated`: `turns` is the tail of a longer conversation (older turns left out). With the `id` of a
+ * stored conversation, states are cached by (id, turn count); without one, by a digest of the turns themselves
+ * (prefixDigests), so a client that resends the whole conversation each time (the OpenAI API) pays only for the
+ * turns it adds.
  */
 export interface ConversationHistory {
   id?: string;
   turns: readonly string[];
+  truncated?: boolean;
 }
 
 /** A conversation as the model read it, and what reading it cost. */
 export interface ConversationRead {
   state: ConversationState;
-  /** Tokens of every turn as the model reads them (truncated to maxUtteranceTokens, eos included). */
+  /** Tokens of the turns the model read (its last maxTurns, each truncated to maxUtteranceTokens, eos included). */
   tokens: number;
-  /** Of those, the tokens of turns whose state came from the cache (not encoded again). */
+  /** Of those, the tokens of turns not encoded again: their state or utterance vector came from a cache. */
   cachedTokens: number;
   /** Turns encoded by this read. */
   encodedTurns: number;
 }
 
-/** A cached state and the tokens read to reach it (usage figures count them as cached later). */
-interface CachedState {
-  state: ConversationState;
-  tokens: number;
-}
-
 /** Conversation states kept in memory; a small-model state is ~60 KB (31 × 512 floats of encoder outputs). */
 const STATE_CACHE_ENTRIES = 2000;
+/** Utterance vectors by text, for sliding windows; a small-model vector is 2 KB (512 floats), so 20 MB in all. */
+const VECTOR_CACHE_ENTRIES = 10_000;
 const MAX_BATCH_SIZE = 32;
 /**
  * Turns read per synchronous encoder call when a state is rebuilt from stored turns: a conversation of
@@ -53,9 +52,11 @@ export const REBUILD_CHUNK_TURNS = 32;
  */
 @Injectable()
 export class GenerationService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(GenerationService.name);
   private readonly registry = new ModelRegistry();
   private readonly batcher = new ReplyBatcher({ maxBatchSize: MAX_BATCH_SIZE });
-  private readonly states = new LruCache<string, CachedState>(STATE_CACHE_ENTRIES);
+  private readonly states = new LruCache<string, ConversationState>(STATE_CACHE_ENTRIES);
+  private readonly vectors = new LruCache<string, Float32Array>(VECTOR_CACHE_ENTRIES);
 
   constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {}
 
@@ -70,7 +71,9 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   /** Loads `dir` (model.json, weights, tokenizer) as `versionId`; a loaded version of that id is swapped out. */
   async loadModel(versionId: string, dir: string): Promise<ModelInfo> {
     await initTensorBackend(this.config?.tfBackend ?? 'auto');
-    return this.registerModel(versionId, await loadModel(dir));
+    const loaded = await loadModel(dir);
+    if (!loaded.verified) this.logger.warn(`model ${dir} has no checksums (model.json format 1): loaded unverified; npm run model:checksum -- ${dir} records them`);
+    return this.registerModel(versionId, loaded);
   }
 
   /** Adds a model already in memory (the service owns it from now on and disposes it). */
@@ -94,7 +97,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     return (await this.read(modelRef, conversation)).state;
   }
 
-  /** stateFor, with the tokens read and how many of them the cache saved. */
+  /** stateFor, with the tokens read and how many of them the caches saved. */
   async read(modelRef: ModelRef, conversation: ConversationHistory): Promise<ConversationRead> {
     const lease = this.registry.acquire(modelRef);
     try {
@@ -125,6 +128,11 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** How many of a conversation's latest turns the model `modelRef` names reads: its maxTurns. */
+  contextTurns(modelRef: ModelRef): number {
+    return this.registry.resolve(modelRef).model.config.maxTurns;
+  }
+
   /** Replies being decoded and replies waiting for a place in a batch, over all models. */
   load(): { active: number; waiting: number } {
     return this.batcher.load();
@@ -136,39 +144,77 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Cached state, or the longest cached prefix advanced by the turns after it (after a bot reply and a
-   * user turn that is two encodings), or a rebuild from every turn, REBUILD_CHUNK_TURNS at a time.
-   * Stored turns never change, so (conversation id, turn count) names a state for one model load; without an
-   * id, the digest of the turns does.
+   * The state after the conversation's last maxTurns turns: a model reads no more than a training dialogue holds,
+   * so neither the state nor the cost of a turn grows with the conversation (issue 22).
+   * While the conversation is no longer than that, states are cached: the cached state, or the longest cached
+   * prefix advanced by the turns after it (after a bot reply and a user turn that is two encodings). Stored turns
+   * never change, so (conversation id, turn count) names a state for one model load; without an id, the digest of
+   * the turns does. Past maxTurns the window slides: the context GRU reads it again at each turn, from utterance
+   * vectors cached by text, so only the turns new to the window are encoded (the bot reply and the user turn), not
+   * all of them.
    */
   private async stateWith(entry: ModelEntry, conversation: ConversationHistory): Promise<ConversationRead> {
-    const { id, turns } = conversation;
-    const digests = id === undefined ? prefixDigests(turns) : undefined;
-    const key = (k: number) => (digests ? `${entry.generation}:#${digests[k - 1]}` : `${entry.generation}:${id}:${k}`);
-    const n = turns.length;
+    const turns = conversation.turns.slice(-entry.model.config.maxTurns);
+    if (conversation.truncated || turns.length < conversation.turns.length) return this.slidingWindow(entry, turns);
+    const digests = conversation.id === undefined ? prefixDigests(turns) : undefined;
+    const key = (count: number) => (digests ? `${entry.generation}:#${digests[count - 1]}` : `${entry.generation}:${conversation.id}:${count}`);
+    let k = turns.length;
+    let state = k > 0 ? this.states.get(key(k)) : undefined;
+    while (!state && k > 1) state = this.states.get(key(--k));
+    if (!state) k = 0;
+    state = await this.advance(entry, state ?? initialState(entry.model), turns.slice(k));
+    if (turns.length > 0) this.states.set(key(turns.length), state);
+    const tokens = turns.map((text) => tokensRead(entry, text));
+    return { state, tokens: sum(tokens), cachedTokens: sum(tokens.slice(0, k)), encodedTurns: turns.length - k };
+  }
+
+  /** The state after a window that does not start the conversation; windowState from cached vectors. */
+  private async slidingWindow(entry: ModelEntry, turns: readonly string[]): Promise<ConversationRead> {
+    if (turns.length === 0) return { state: initialState(entry.model), tokens: 0, cachedTokens: 0, encodedTurns: 0 };
     const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
-    let k = n;
-    let cached = n > 0 ? this.states.get(key(k)) : undefined;
-    while (!cached && k > 1) cached = this.states.get(key(--k));
-    if (!cached) k = 0;
-    const from = k;
-    let state = cached?.state ?? initialState(entry.model);
-    let tokens = cached?.tokens ?? 0;
-    const cachedTokens = tokens;
-    while (k < n) {
-      const chunk = turns.slice(k, k + REBUILD_CHUNK_TURNS).map(ids);
-      [state] = rebuildStates(entry.model, [chunk], [state]);
-      tokens += chunk.reduce((sum, u) => sum + u.length + 1, 0); // + eos, as the encoder reads it
-      k += chunk.length;
-      if (k < n) await new Promise((resolve) => setImmediate(resolve));
+    const key = (text: string) => `${entry.generation}:${text}`;
+    const earlier = turns.slice(0, -1);
+    const known = new Map(earlier.flatMap((text) => (this.vectors.get(key(text)) ? [[text, this.vectors.get(key(text))!]] : [])));
+    const missing = [...new Set(earlier.filter((text) => !known.has(text)))];
+    for (let k = 0; k < missing.length; k += REBUILD_CHUNK_TURNS) {
+      if (k > 0) await new Promise((resolve) => setImmediate(resolve));
+      const chunk = missing.slice(k, k + REBUILD_CHUNK_TURNS);
+      utteranceVectors(entry.model, chunk.map(ids)).forEach((vector, i) => {
+        known.set(chunk[i], vector);
+        this.vectors.set(key(chunk[i]), vector);
+      });
     }
-    if (n > 0) this.states.set(key(n), { state, tokens });
-    return { state, tokens, cachedTokens, encodedTurns: n - from };
+    const last = turns[turns.length - 1];
+    const state = windowState(entry.model, earlier.map((text) => known.get(text)!), ids(last));
+    this.vectors.set(key(last), state.lastVector); // the next window reads it among the earlier turns
+    const tokens = turns.map((text) => tokensRead(entry, text));
+    const cachedTokens = sum(earlier.map((text, i) => (missing.includes(text) ? 0 : tokens[i])));
+    return { state, tokens: sum(tokens), cachedTokens, encodedTurns: missing.length + 1 };
+  }
+
+  /** `state` after reading `turns`, REBUILD_CHUNK_TURNS per synchronous encoder call, the event loop free between. */
+  private async advance(entry: ModelEntry, state: ConversationState, turns: readonly string[]): Promise<ConversationState> {
+    const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
+    for (let k = 0; k < turns.length; k += REBUILD_CHUNK_TURNS) {
+      if (k > 0) await new Promise((resolve) => setImmediate(resolve));
+      [state] = rebuildStates(entry.model, [turns.slice(k, k + REBUILD_CHUNK_TURNS).map(ids)], [state]);
+    }
+    return state;
   }
 
   private forgetStates(entry: ModelEntry): void {
     this.states.deleteWhere((key) => key.startsWith(`${entry.generation}:`));
+    this.vectors.deleteWhere((key) => key.startsWith(`${entry.generation}:`));
   }
+}
+
+/** Tokens the encoder reads for one turn: its ids (truncated as training reads them) and eos. */
+function tokensRead(entry: ModelEntry, text: string): number {
+  return utteranceIds(entry.tokenizer, text, entry.model.config).length + 1;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 function isHistory(x: ConversationState | ConversationHistory): x is ConversationHistory {

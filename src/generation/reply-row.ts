@@ -2,7 +2,7 @@ import { SeededRandom } from '../common/random';
 import { EOS_ID, StreamDecoder, Tokenizer } from '../tokenization/tokenizer';
 import { Decoding } from './decoding-options';
 import { EndEvent, FinishReason, TokenEvent } from './generation-events';
-import { argmax, sampleToken } from './sampling';
+import { argmax, blockRepeatedNgrams, logProbability, sampleToken } from './sampling';
 
 /** A fresh 32-bit seed when the settings give none (reported back in the end event). */
 export function randomSeed(): number {
@@ -19,6 +19,10 @@ export class ReplyRow {
   /** Two streams from one seed: z does not change when the token strategy does, and vice versa. */
   readonly tokenRandom: SeededRandom;
   readonly latentRandom: SeededRandom;
+  /** Σ log p(token) under the model of the tokens chosen so far (eos included), when logits were read. */
+  logLikelihood = 0;
+  /** Tokens in logLikelihood. */
+  scoredTokens = 0;
   private readonly stream: StreamDecoder;
 
   constructor(
@@ -32,19 +36,28 @@ export class ReplyRow {
     this.stream = tokenizer.createStreamDecoder();
   }
 
-  /** Sampling needs the whole logits row; greedy only the argmax (computed on device). */
+  /**
+   * Sampling, n-gram blocking and candidate ranking (a likelihood to rank by) need the whole logits row; plain
+   * greedy only the argmax (computed on device).
+   */
   get needsLogits(): boolean {
-    return this.decoding.strategy === 'sample';
+    const d = this.decoding;
+    return d.strategy === 'sample' || d.candidates > 1 || d.noRepeatNgram > 0;
   }
 
   /** The next token from this row's logits (`logits[offset .. offset+V)`) or the device argmax. */
   choose(argmaxId: number | undefined, logits: Float32Array | undefined, offset: number, vocabSize: number): number {
     if (!this.needsLogits) return argmaxId ?? argmax(logits!, offset, vocabSize);
-    return sampleToken(logits!.subarray(offset, offset + vocabSize), this.decoding, this.tokenRandom.nextFloat());
+    const row = logits!.subarray(offset, offset + vocabSize);
+    const allowed = this.decoding.noRepeatNgram > 0 ? blockRepeatedNgrams(row, this.ids, this.decoding.noRepeatNgram) : row;
+    const id = this.decoding.strategy === 'sample' ? sampleToken(allowed, this.decoding, this.tokenRandom.nextFloat()) : argmax(allowed);
+    this.logLikelihood += logProbability(row, id);
+    this.scoredTokens++;
+    return id;
   }
 
   /** Records a decoded token: the event to stream, and a finish reason when the reply is over. */
-  accept(id: number): { event?: TokenEvent; finish?: FinishReason } {
+  accept(id: number): { event?: TokenEvent; finish?: Exclude<FinishReason, 'cancelled'> } {
     if (id === EOS_ID && !this.decoding.ignoreEos) return { finish: 'eos' };
     this.ids.push(id);
     const { text, delta } = this.stream.push(id);

@@ -91,3 +91,38 @@ export function sampleToken(logits: Float32Array, s: SamplingSettings, u: number
   if (s.topP < 1) x = topPMask(x, s.topP);
   return drawIndex(softmax(x), u);
 }
+
+/** log softmax(logits)[id] in float64: what a token costs under the model, whatever filter chose it. */
+export function logProbability(logits: ArrayLike<number>, id: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  return logits[id] - max - Math.log(sum);
+}
+
+/**
+ * No repeated n-gram inside a reply (Paulus et al. 2018's trigram blocking): every token that would complete an
+ * n-gram already in `ids` gets −∞. A copy; `logits` is left alone. n < 2 or too few ids: nothing is blocked.
+ */
+export function blockRepeatedNgrams(logits: Float32Array, ids: readonly number[], n: number): Float32Array {
+  const out = logits.slice();
+  if (n < 2 || ids.length < n - 1) return out;
+  const prefix = ids.slice(ids.length - (n - 1));
+  for (let start = 0; start + n <= ids.length; start++) {
+    let same = true;
+    for (let j = 0; j < n - 1 && same; j++) same = ids[start + j] === prefix[j];
+    if (same) out[ids[start + n - 1]] = -Infinity;
+  }
+  return out;
+}
+
+/** What sample-and-rank ranks candidates by: log p(reply | context) per token (eos included), so length is not penalised. */
+export function meanLogLikelihood(logLikelihood: number, scoredTokens: number): number {
+  return scoredTokens === 0 ? -Infinity : logLikelihood / scoredTokens;
+}
+
+/** Index of the best-scoring candidate (the first on ties). */
+export function bestCandidate(scores: readonly number[]): number {
+  return argmax(scores);
+}

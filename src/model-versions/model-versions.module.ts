@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { GenerationModule } from '../generation/generation.module';
+import { healthContributor } from '../health/health-contributor';
+import { ModelVersionsHealth } from './model-versions.health';
 import { ModelVersionsRepository } from './model-versions.repository';
 import { ModelVersionsService } from './model-versions.service';
 
 @Module({
   imports: [GenerationModule],
-  providers: [ModelVersionsRepository, ModelVersionsService],
+  providers: [ModelVersionsRepository, ModelVersionsService, ModelVersionsHealth, healthContributor(ModelVersionsHealth)],
   exports: [ModelVersionsService, GenerationModule],
 })
 export class ModelVersionsModule {}

@@ -8,7 +8,8 @@ import { ConflictError, NotFoundError } from '../common/errors';
 import type { ModelVersion } from '../generated/prisma/client';
 import { GenerationService } from '../generation/generation.service';
 import { MODEL_KINDS, ModelKind } from '../models/model-config';
-import { MODEL_FILE, readModelFile } from '../models/model-files';
+import { MODEL_FILE, ModelFileError, readModelFile } from '../models/model-files';
+import { TokenizerFileError } from '../tokenization/tokenization-errors';
 import { ModelVersionsRepository } from './model-versions.repository';
 import { isUuid } from '../common/ids';
 
@@ -148,7 +149,7 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnModuleDes
     if (!loading) {
       loading = this.get(id)
         .then((version) => this.generation.loadModel(id, version.filesPath))
-        .then(() => undefined)
+        .then(() => undefined, (error: unknown) => Promise.reject(unusable(id, error)))
         .finally(() => this.loading.delete(id));
       this.loading.set(id, loading);
     }
@@ -187,6 +188,20 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnModuleDes
     }, UNLOAD_GRACE_MS);
     timer.unref();
   }
+}
+
+/**
+ * A version whose files fail to load (missing, corrupt, a weights checksum that does not match) is a conflict of
+ * its state, answered in the documented error shape (409 on the admin API, model_not_found in the chat), not a 500.
+ */
+export class ModelUnusableError extends ConflictError {
+  constructor(id: string, error: ModelFileError | TokenizerFileError) {
+    super(`model version ${id} cannot be loaded: ${error.message}`, { id, file: error.file, reason: error.code });
+  }
+}
+
+function unusable(id: string, error: unknown): unknown {
+  return error instanceof ModelFileError || error instanceof TokenizerFileError ? new ModelUnusableError(id, error) : error;
 }
 
 /** Sub-folders of MODELS_DIR holding a model.json (a missing MODELS_DIR is simply empty). */

@@ -8,7 +8,8 @@ import { SPECIAL_TOKENS, WordTokenizer } from '../tokenization';
 import { buildBatch } from './batch';
 import { batchLoss } from './loss';
 import { DialogueModel } from './dialogue-model';
-import { loadModel, ModelFileError, saveModel, toFloat16Bits, WeightStorage } from './model-files';
+import { createHash } from 'node:crypto';
+import { loadModel, ModelFileError, readModelFile, recordChecksums, saveModel, toFloat16Bits, WeightStorage } from './model-files';
 
 useTensorBackend();
 
@@ -65,11 +66,82 @@ describe('model files', () => {
     model.dispose();
     await fs.writeFile(path.join(dir, 'weights.bin'), Buffer.alloc(10));
     await expect(loadModel(dir)).rejects.toThrow(ModelFileError);
-    await expect(loadModel(dir)).rejects.toThrow(/weights.bin: weights do not match the manifest/);
+    await expect(loadModel(dir)).rejects.toThrow(/weights.bin: sha256 [0-9a-f]{12}… does not match/);
     await fs.writeFile(path.join(dir, 'model.json'), '{not json');
     await expect(loadModel(dir)).rejects.toThrow(/model.json: not valid JSON/);
     await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify({ formatVersion: 99 }));
     await expect(loadModel(dir)).rejects.toMatchObject({ code: 'MODEL_FORMAT_UNSUPPORTED' });
     await expect(loadModel(path.join(dir, 'nowhere'))).rejects.toMatchObject({ code: 'MODEL_FILE_MISSING' });
+  });
+
+  // Issue 22: weights.bin replaced by random bytes of the right size loaded, was activated and served noise.
+  describe('checksums', () => {
+    const sha256 = async (file: string) => createHash('sha256').update(await fs.readFile(file)).digest('hex');
+
+    it('records the sha256 of the weights in model.json and verifies it at load', async () => {
+      const { dir, model } = await savedTinyModel();
+      model.dispose();
+      const file = await readModelFile(dir);
+      expect(file.formatVersion).toBe(2);
+      expect(file.sha256).toEqual({ 'weights.bin': await sha256(path.join(dir, 'weights.bin')) });
+      const loaded = await loadModel(dir);
+      expect(loaded.verified).toBe(true);
+      loaded.model.dispose();
+    });
+
+    it('refuses weights of the right size whose bytes changed, naming the file', async () => {
+      const { dir, model } = await savedTinyModel();
+      model.dispose();
+      const weights = path.join(dir, 'weights.bin');
+      const bytes = await fs.readFile(weights);
+      bytes[bytes.length >> 1] ^= 0xff; // one byte flipped: still a valid manifest, every size right
+      await fs.writeFile(weights, bytes);
+      await expect(loadModel(dir)).rejects.toMatchObject({ code: 'MODEL_CHECKSUM_MISMATCH', file: weights });
+      await expect(loadModel(dir)).rejects.toThrow(`${weights}: sha256`);
+    });
+
+    it('a format-2 model.json without the checksum is corrupt', async () => {
+      const { dir, model } = await savedTinyModel();
+      model.dispose();
+      const json = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8'));
+      delete json.sha256;
+      await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify(json));
+      await expect(loadModel(dir)).rejects.toThrow(/model.json: no sha256 recorded for weights.bin/);
+    });
+
+    it('loads an older format-1 model (no checksums) unverified; recordChecksums upgrades it, weights untouched', async () => {
+      const { dir, model } = await savedTinyModel('uint8');
+      const modelJson = path.join(dir, 'model.json');
+      const { sha256: _, ...current } = JSON.parse(await fs.readFile(modelJson, 'utf8'));
+      await fs.writeFile(modelJson, JSON.stringify({ ...current, formatVersion: 1 }));
+      const weightsBefore = await fs.readFile(path.join(dir, 'weights.bin'));
+      const old = await loadModel(dir);
+      expect(old.verified).toBe(false);
+      const lossBefore = lossOf(old.model);
+      old.model.dispose();
+
+      expect(await recordChecksums(dir)).toEqual({ formatVersion: { from: 1, to: 2 }, sha256: { 'weights.bin': await sha256(path.join(dir, 'weights.bin')) } });
+      expect(await fs.readFile(path.join(dir, 'weights.bin'))).toEqual(weightsBefore);
+      const upgraded = await loadModel(dir);
+      expect(upgraded.verified).toBe(true);
+      expect(lossOf(upgraded.model)).toBe(lossBefore);
+      expect(JSON.parse(await fs.readFile(modelJson, 'utf8'))).toMatchObject({ config: current.config, weights: current.weights, summary: current.summary });
+      upgraded.model.dispose();
+      model.dispose();
+    });
+
+    it.each(['hred-dailydialog', 'vhred-dailydialog'])('the shipped model %s carries the checksum of its weights', async (name) => {
+      const dir = path.join(__dirname, '..', '..', 'models', name);
+      const file = await readModelFile(dir);
+      expect(file.formatVersion).toBe(2);
+      expect(file.sha256?.['weights.bin']).toBe(await sha256(path.join(dir, 'weights.bin')));
+    });
+
+    it('recordChecksums will not bless weights that do not match their manifest', async () => {
+      const { dir, model } = await savedTinyModel();
+      model.dispose();
+      await fs.writeFile(path.join(dir, 'weights.bin'), Buffer.alloc(10));
+      await expect(recordChecksums(dir)).rejects.toThrow(/weights.bin: weights do not match the manifest/);
+    });
   });
 });

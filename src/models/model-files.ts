@@ -1,8 +1,16 @@
 /**
- * A model on disk: `<dir>/model.json` (format version, config, weight manifest, training summary),
- * `<dir>/weights.bin` and `<dir>/tokenizer.json`. Raw-variable models cannot use tfjs's file:// handlers
- * without tfjs-node, so weights go through tf.io.encodeWeights-compatible manifests written by hand.
+ * A model on disk: `<dir>/model.json` (format version, config, weight manifest, the sha256 of the weights file,
+ * training summary), `<dir>/weights.bin` and `<dir>/tokenizer.json`. Raw-variable models cannot use tfjs's file://
+ * handlers without tfjs-node, so weights go through tf.io.encodeWeights-compatible manifests written by hand.
+ *
+ * Format 2 records the sha256 of weights.bin and loading verifies it: a damaged or swapped file of the right size
+ * decodes without complaint and serves noise (issue 22). Format 1 (before checksums) still loads, unverified
+ * (LoadedModel.verified false, which the service logs as a warning): refusing it would strand every training run,
+ * checkpoint and registered version saved before, and it proves nothing either way. `recordChecksums` (npm run
+ * model:checksum) upgrades a format-1 folder in place, weights untouched. A checksum guards against damage and
+ * mistakes, not against someone who can write the folder: they could rewrite model.json as well.
  */
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -10,7 +18,9 @@ import { loadTokenizer, Tokenizer } from '../tokenization';
 import { DialogueModel } from './dialogue-model';
 import { ModelConfig, parseModelConfig } from './model-config';
 
-export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT_VERSION = 2;
+/** Formats loadModel reads: 1 has no checksums. */
+const READABLE_FORMATS = [1, 2];
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 
@@ -26,10 +36,12 @@ interface ModelFile {
   formatVersion: number;
   config: ModelConfig;
   weights: tf.io.WeightsManifestEntry[];
+  /** Hex sha256 of each weight file by name (format 2). */
+  sha256?: Record<string, string>;
   summary: ModelSummary;
 }
 
-export type ModelFileErrorCode = 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'MODEL_FORMAT_UNSUPPORTED';
+export type ModelFileErrorCode = 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'MODEL_CHECKSUM_MISMATCH' | 'MODEL_FORMAT_UNSUPPORTED';
 
 export class ModelFileError extends Error {
   constructor(
@@ -47,6 +59,8 @@ export interface LoadedModel {
   tokenizer: Tokenizer;
   summary: ModelSummary;
   dir: string;
+  /** False for a format-1 model: it has no checksums, so its weights were loaded unverified. */
+  verified: boolean;
 }
 
 /** Writes model.json + weights.bin (the tokenizer is saved by its own `save`). */
@@ -65,9 +79,10 @@ export async function saveModel(
     entries.push({ name, shape: v.shape, dtype: 'float32', ...(quantization ? { quantization } : {}) });
     chunks.push(bytes);
   }
-  const file: ModelFile = { formatVersion: MODEL_FORMAT_VERSION, config: model.config, weights: entries, summary };
+  const weights = Buffer.concat(chunks);
+  const file: ModelFile = { formatVersion: MODEL_FORMAT_VERSION, config: model.config, weights: entries, sha256: { [WEIGHTS_FILE]: sha256(weights) }, summary };
   // weights first, then model.json, so a reader never sees a manifest without its weights
-  await writeAtomic(path.join(dir, WEIGHTS_FILE), Buffer.concat(chunks));
+  await writeAtomic(path.join(dir, WEIGHTS_FILE), weights);
   await writeAtomic(path.join(dir, MODEL_FILE), JSON.stringify(file, null, 2));
 }
 
@@ -75,16 +90,14 @@ export async function saveModel(
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const file = await readModelFile(dir);
   const weightsPath = path.join(dir, WEIGHTS_FILE);
-  const buffer = await fs.readFile(weightsPath).catch(() => {
-    throw new ModelFileError('MODEL_FILE_MISSING', weightsPath, 'weights file not found');
-  });
-  let tensors: tf.NamedTensorMap;
-  try {
-    const data = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
-    tensors = tf.io.decodeWeights(data, file.weights);
-  } catch (err) {
-    throw new ModelFileError('MODEL_FILE_CORRUPT', weightsPath, `weights do not match the manifest (${(err as Error).message})`);
+  const buffer = await readWeights(weightsPath);
+  const expected = file.sha256?.[WEIGHTS_FILE];
+  const actual = expected === undefined ? undefined : sha256(buffer);
+  if (actual !== expected) {
+    const detail = `sha256 ${actual!.slice(0, 12)}… does not match ${expected!.slice(0, 12)}… recorded in ${MODEL_FILE}: the file changed or was damaged after it was saved`;
+    throw new ModelFileError('MODEL_CHECKSUM_MISMATCH', weightsPath, detail);
   }
+  const tensors = decodeWeights(buffer, file, weightsPath);
   // The tokenizer first: a model built before a failing step would leak its weights.
   let tokenizer: Tokenizer;
   try {
@@ -110,7 +123,43 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   } finally {
     tf.dispose(Object.values(tensors));
   }
-  return { model, tokenizer, summary: file.summary, dir };
+  return { model, tokenizer, summary: file.summary, dir, verified: expected !== undefined };
+}
+
+/**
+ * Records the sha256 of the weights of a model folder in its model.json (format 2), the weights untouched;
+ * refuses weights that do not decode against their manifest, so a damaged file is never blessed.
+ * For folders saved before checksums (`npm run model:checksum -- <dir>`).
+ */
+export async function recordChecksums(dir: string): Promise<{ formatVersion: { from: number; to: number }; sha256: Record<string, string> }> {
+  const file = await readModelFile(dir);
+  const weightsPath = path.join(dir, WEIGHTS_FILE);
+  const buffer = await readWeights(weightsPath);
+  tf.dispose(Object.values(decodeWeights(buffer, file, weightsPath)));
+  const checksums = { [WEIGHTS_FILE]: sha256(buffer) };
+  // The file as it is, not as read (readModelFile fills config defaults): only the version and the checksums change.
+  const stored = JSON.parse(await fs.readFile(path.join(dir, MODEL_FILE), 'utf8')) as ModelFile;
+  await writeAtomic(path.join(dir, MODEL_FILE), JSON.stringify({ ...stored, formatVersion: MODEL_FORMAT_VERSION, sha256: checksums }, null, 2));
+  return { formatVersion: { from: file.formatVersion, to: MODEL_FORMAT_VERSION }, sha256: checksums };
+}
+
+function readWeights(weightsPath: string): Promise<Buffer> {
+  return fs.readFile(weightsPath).catch(() => {
+    throw new ModelFileError('MODEL_FILE_MISSING', weightsPath, 'weights file not found');
+  });
+}
+
+function decodeWeights(buffer: Buffer, file: ModelFile, weightsPath: string): tf.NamedTensorMap {
+  try {
+    const data = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer; // fs never shares it
+    return tf.io.decodeWeights(data, file.weights);
+  } catch (err) {
+    throw new ModelFileError('MODEL_FILE_CORRUPT', weightsPath, `weights do not match the manifest (${(err as Error).message})`);
+  }
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Merges `patch` into the training summary in model.json (weights untouched). */
@@ -134,11 +183,11 @@ export async function readModelFile(dir: string): Promise<ModelFile> {
   } catch (err) {
     throw new ModelFileError('MODEL_FILE_CORRUPT', file, `not valid JSON (${(err as Error).message})`);
   }
-  if (parsed?.formatVersion !== MODEL_FORMAT_VERSION) {
+  if (!READABLE_FORMATS.includes(parsed?.formatVersion)) {
     throw new ModelFileError(
       'MODEL_FORMAT_UNSUPPORTED',
       file,
-      `format version ${String(parsed?.formatVersion)} is not supported (expected ${MODEL_FORMAT_VERSION})`,
+      `format version ${String(parsed?.formatVersion)} is not supported (expected ${READABLE_FORMATS.join(' or ')})`,
     );
   }
   try {
@@ -147,6 +196,10 @@ export async function readModelFile(dir: string): Promise<ModelFile> {
     throw new ModelFileError('MODEL_FILE_CORRUPT', file, `invalid config (${(err as Error).message})`);
   }
   if (!Array.isArray(parsed.weights)) throw new ModelFileError('MODEL_FILE_CORRUPT', file, 'no weight manifest');
+  const recorded = (parsed.sha256 as Record<string, unknown> | undefined)?.[WEIGHTS_FILE];
+  if (parsed.formatVersion >= 2 && !(typeof recorded === 'string' && /^[0-9a-f]{64}$/.test(recorded))) {
+    throw new ModelFileError('MODEL_FILE_CORRUPT', file, `no sha256 recorded for ${WEIGHTS_FILE} (format ${parsed.formatVersion} requires it)`);
+  }
   parsed.summary ??= {};
   return parsed;
 }

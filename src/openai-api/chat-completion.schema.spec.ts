@@ -1,7 +1,7 @@
 import { chatCompletionSchema, conversationTurns, openAiParam, parseChatCompletion } from './chat-completion.schema';
 import { OpenAiError } from './openai-errors';
 
-const schema = chatCompletionSchema(20);
+const schema = chatCompletionSchema({ maxChars: 20, maxTurns: 4 });
 const user = (content: unknown) => ({ role: 'user', content });
 const body = (extra: object = {}) => ({ model: 'hred', messages: [user('hello')], ...extra });
 const refusal = (input: unknown): OpenAiError => {
@@ -49,6 +49,11 @@ describe('the chat completion request contract', () => {
     expect(conversationTurns(parsed.messages)).toEqual(['hi\nthere', 'hello', 'bye']);
   });
 
+  test('a version id is canonical (lower-case) from the border on', () => {
+    expect(parseChatCompletion(schema, body({ model: '4B7C5AEC-3DC9-4A85-AA7A-18D9A2648866' })).model).toBe('4b7c5aec-3dc9-4a85-aa7a-18d9a2648866');
+    expect(parseChatCompletion(schema, body({ model: 'hred' })).model).toBe('hred');
+  });
+
   test('an assistant message may be empty or null (a reply can be empty)', () => {
     const parsed = parseChatCompletion(schema, body({ messages: [user('a'), { role: 'assistant', content: null }, user('b')] }));
     expect(conversationTurns(parsed.messages)).toEqual(['a', '', 'b']);
@@ -64,6 +69,7 @@ describe('the chat completion request contract', () => {
     ['an empty user message', body({ messages: [user('  ')] }), 'messages[0].content', 'invalid_value'],
     ['a user message without content', body({ messages: [{ role: 'user' }] }), 'messages[0].content', 'invalid_value'],
     ['a message over MAX_MESSAGE_CHARS', body({ messages: [user('x'.repeat(21))] }), 'messages[0].content', 'invalid_value'],
+    ['more messages than MAX_CONVERSATION_TURNS', body({ messages: [user('a'), user('b'), user('c'), user('d'), user('e')] }), 'messages', 'invalid_value'],
     ['NUL in a message', body({ messages: [user('a\u0000b')] }), 'messages[0].content', 'invalid_value'],
     ['tool calls', body({ messages: [user('a'), { role: 'assistant', content: null, tool_calls: [{ id: 'x' }] }] }), 'messages[1].tool_calls', 'invalid_value'],
     ['temperature over 2', body({ temperature: 2.5 }), 'temperature', 'invalid_value'],
@@ -83,6 +89,7 @@ describe('the chat completion request contract', () => {
     ['a bad decoding value', body({ decoding: { strategy: 'nucleus' } }), 'decoding.strategy', 'invalid_value'],
     ['an unknown decoding field', body({ decoding: { beamSize: 3 } }), 'decoding.beamSize', 'invalid_value'],
     ['temperature 0 with sampling', body({ temperature: 0, decoding: { strategy: 'sample' } }), 'temperature', 'invalid_value'],
+    ['sample-and-rank with beam search', body({ decoding: { strategy: 'beam', candidates: 4 } }), 'decoding.candidates', 'invalid_value'],
     ['more choices than beams', body({ n: 5, decoding: { strategy: 'beam', beamWidth: 3 } }), 'n', 'invalid_value'],
   ])('refuses %s', (_, input, param, code) => {
     const error = refusal(input);

@@ -5,6 +5,7 @@
  * value (e.g. `frequency_penalty: 0`, `tools: []`), anything else is refused with the field named, never ignored.
  */
 import { z } from 'zod';
+import { canonicalId } from '../common/ids';
 import { describeIssue } from '../common/validation';
 import { type ChatDecoding, chatDecodingSchema } from '../chat/chat.schemas';
 import { openAiErrors } from './openai-errors';
@@ -57,11 +58,20 @@ const message = (maxChars: number) =>
 
 const maxTokens = z.number().int().min(1).max(MAX_COMPLETION_TOKENS).nullish();
 
-export const chatCompletionSchema = (maxChars: number) =>
+/** The socket chat's limits, which the API shares: characters per message, messages per conversation. */
+export interface MessageLimits {
+  maxChars: number;
+  maxTurns: number;
+}
+
+export const chatCompletionSchema = ({ maxChars, maxTurns }: MessageLimits) =>
   z
     .strictObject({
-      model: z.string().min(1).max(200),
-      messages: z.array(message(maxChars)).min(1, { error: 'must contain at least one message' }),
+      model: z.string().min(1).max(200).transform(canonicalId), // a version id in any case names one version
+      messages: z
+        .array(message(maxChars))
+        .min(1, { error: 'must contain at least one message' })
+        .max(maxTurns, { error: `holds more than ${maxTurns} messages (MAX_CONVERSATION_TURNS)` }),
       stream: z.boolean().nullish(),
       stream_options: z.object({ include_usage: z.boolean().optional(), include_obfuscation: z.boolean().optional() }).nullish(),
       temperature: z.number().min(0).max(2).nullish(),
@@ -121,6 +131,9 @@ export const chatCompletionSchema = (maxChars: number) =>
       }
       if (r.temperature === 0 && d.strategy === 'sample') {
         ctx.addIssue({ code: 'custom', path: ['temperature'], message: 'is 0 (greedy) while decoding.strategy is sample' });
+      }
+      if (d.strategy === 'beam' && (d.candidates ?? 1) > 1) {
+        ctx.addIssue({ code: 'custom', path: ['decoding', 'candidates'], message: 'applies to greedy and sampled replies; beam search ranks its own hypotheses' });
       }
       if (d.strategy === 'beam' && (r.n ?? 1) > (d.beamWidth ?? Math.max(4, r.n ?? 1))) {
         ctx.addIssue({ code: 'custom', path: ['n'], message: `cannot exceed decoding.beamWidth (${d.beamWidth}): beam search returns its n best` });

@@ -28,7 +28,7 @@ export class ChatCompletionsController {
     private readonly completions: ChatCompletionsService,
     @Inject(OPENAI_API_OPTIONS) options: OpenAiApiOptions,
   ) {
-    this.schema = chatCompletionSchema(options.maxMessageChars);
+    this.schema = chatCompletionSchema({ maxChars: options.maxMessageChars, maxTurns: options.maxConversationTurns });
   }
 
   @Post()

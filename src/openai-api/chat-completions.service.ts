@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ChatDecoding } from '../chat/chat.schemas';
+import { isUuid } from '../common/ids';
 import type { EndEvent } from '../generation/generation-events';
 import { type ConversationRead, GenerationService } from '../generation/generation.service';
 import { ServingMetrics } from '../metrics/serving-metrics';
@@ -68,7 +69,7 @@ export class ChatCompletionsService implements OnModuleDestroy {
   async prepare(request: ChatCompletionRequest, requestedAt: number): Promise<PreparedCompletion> {
     if (this.closing) throw openAiErrors.shuttingDown();
     const turns = conversationTurns(request.messages);
-    const model = await this.modelVersions.resolve(request.model);
+    const model = await this.resolveModel(request.model);
     const plan = planChoices(request, model.kind);
     // Before reading the conversation: a refusal under load costs no encoding.
     const { active, waiting } = this.generation.load();
@@ -94,6 +95,18 @@ export class ChatCompletionsService implements OnModuleDestroy {
       signal.removeEventListener('abort', onAbort);
       this.running.delete(abort);
     }
+  }
+
+  /**
+   * A kind's active version, or the version an id names. Unless CHAT_INACTIVE_VERSIONS allows any, a version id must
+   * name an active version, as in the socket chat; another one is "not found" (OpenAI's answer for no access).
+   */
+  private async resolveModel(ref: string): Promise<ResolvedModel> {
+    if (!this.options.inactiveVersions && isUuid(ref)) {
+      const version = await this.modelVersions.get(ref).catch(() => null);
+      if (!version || this.modelVersions.activeVersionId(version.kind) !== version.id) throw openAiErrors.modelNotFound(ref);
+    }
+    return this.modelVersions.resolve(ref);
   }
 
   /** Shutdown: stop every reply and wait until each request has answered 503 (or ended its stream with that error). */

@@ -40,7 +40,7 @@ export function planChoices(request: PlanInput, kind: ModelKind): ChoicePlan {
   return { strategy: 'rows', decodings: seeds.map((seed) => ({ ...d, seed })) };
 }
 
-/** Rows the plan adds to the generation batches (what the busy check counts). */
+/** Rows the plan adds to the generation batches (what the busy check counts): a sample-and-rank choice is its candidates. */
 export function planRows(plan: ChoicePlan): number {
-  return plan.strategy === 'rows' ? plan.decodings.length : 1;
+  return plan.strategy === 'rows' ? plan.decodings.reduce((rows, d) => rows + (d.candidates ?? 1), 0) : 1;
 }

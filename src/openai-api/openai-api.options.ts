@@ -6,6 +6,10 @@ export interface OpenAiApiOptions {
   apiKeys: string[];
   /** MAX_MESSAGE_CHARS, the socket chat's limit, per message. */
   maxMessageChars: number;
+  /** MAX_CONVERSATION_TURNS, the socket chat's limit: most messages in a request. */
+  maxConversationTurns: number;
+  /** CHAT_INACTIVE_VERSIONS: whether `model` may name a version that is not its kind's active one. */
+  inactiveVersions: boolean;
   /**
    * Replies in flight over the whole service (decoding or waiting for a batch place, socket chat included) beyond
    * which a request is refused with 429 and Retry-After. Four full batches: past that a new reply would wait more
@@ -23,6 +27,8 @@ export function openAiApiOptions(config: AppConfig): OpenAiApiOptions {
   return {
     apiKeys: config.chatApiKeys ?? [],
     maxMessageChars: config.maxMessageChars,
+    maxConversationTurns: config.maxConversationTurns,
+    inactiveVersions: config.chatInactiveVersions,
     maxRepliesInFlight: MAX_REPLIES_IN_FLIGHT,
     storeConversations: config.chatApiStore,
   };

@@ -1,6 +1,10 @@
 /** The HTTP contract of the admin API: auth, validation, 404 and 409. No training runs here. */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { ModelVersionsService } from '../../src/model-versions/model-versions.service';
+import { writeTinyModel } from '../chat/chat-test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { admin, ADMIN_TOKEN, type AdminTestDirs, adminTestDirs, startAdminApp, TINY_HYPERPARAMETERS } from './admin-test-app';
 
@@ -135,6 +139,27 @@ describe('admin API contract', () => {
       expect(response.headers['content-type']).toContain('text/event-stream');
       expect(response.text).toContain('event: status');
       expect(response.text).toContain('"status":"succeeded"');
+    });
+  });
+
+  describe('model versions whose files are broken', () => {
+    // Issue 22: a weights.bin replaced by other bytes of the same size was activated and served noise; then a bare 500.
+    it('activation refuses weights that fail their checksum, in the documented error shape, naming the file', async () => {
+      const dir = await writeTinyModel(path.join(dirs.dataDir, 'tampered-hred'), 'hred', 5);
+      const version = await app.get(ModelVersionsService).register(dir, { kind: 'hred', name: 'tampered-hred' });
+      const weights = path.join(dir, 'weights.bin');
+      const bytes = await fs.readFile(weights);
+      await fs.writeFile(weights, bytes.map((b) => b ^ 0x5a)); // same size, other bytes
+      const response = await admin(app).post(`/admin/models/${version.id}/activate`).expect(409);
+      expect(response.body).toEqual({ error: { code: 'conflict', message: expect.stringContaining(`model version ${version.id} cannot be loaded: ${weights}: sha256`) } });
+      expect((await admin(app).get(`/admin/models/${version.id}`).expect(200)).body).toMatchObject({ isActive: false });
+    });
+
+    it('ids are canonical: an upper-case id names the same version', async () => {
+      const dir = await writeTinyModel(path.join(dirs.dataDir, 'upper-hred'), 'hred', 6);
+      const version = await app.get(ModelVersionsService).register(dir, { kind: 'hred', name: 'upper-hred' });
+      const response = await admin(app).get(`/admin/models/${version.id.toUpperCase()}`).expect(200);
+      expect(response.body.id).toBe(version.id);
     });
   });
 });

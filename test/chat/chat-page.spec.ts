@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { ConversationsService } from '../../src/conversations/conversations.service';
 import { type ChatTestApp, startChatApp } from './chat-test-app';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -60,6 +61,26 @@ if (!existsSync(CHROMIUM)) {
       await expect(page.locator('.user').textContent()).resolves.toBe('hello there !');
       await expect(page.locator('.reply .text').textContent()).resolves.toBe(text);
       await expect(page.getByLabel('Max tokens').inputValue()).resolves.toBe('12'); // the conversation's settings came back too
+      expect(problems).toEqual([]);
+    });
+
+    // Issue 22: the resume ack carries the latest page of turns only; the page fetches the rest on request.
+    test('a long conversation shows its latest turns, and the earlier ones on request', async () => {
+      const conversations = chat.app.get(ConversationsService);
+      const { id, resumeToken } = await conversations.start();
+      for (let i = 0; i < 61; i++) {
+        await conversations.appendTurn(id, i % 2 === 0 ? { speaker: 'user', text: `message ${i}` } : { speaker: 'bot', text: `reply ${i}`, replyId: `page-${id}-${i}`, finishReason: 'complete' });
+      }
+      await page.evaluate(([key, value]) => localStorage.setItem(key, value), ['hred-chat:conversation', JSON.stringify({ id, token: resumeToken, compare: false })]);
+      await page.reload();
+      await page.locator('.user', { hasText: 'message 60' }).waitFor();
+      const earlier = page.getByRole('button', { name: 'Show earlier turns' });
+      expect(await page.locator('.user', { hasText: /^message/ }).count()).toBe(25); // turns 11–60 (one page)
+      await earlier.click();
+      await page.locator('.user', { hasText: /^message 0$/ }).waitFor();
+      expect(await page.locator('.user').allTextContents()).toEqual(Array.from({ length: 31 }, (_, i) => `message ${2 * i}`));
+      expect(await page.locator('.reply .text').allTextContents()).toEqual(Array.from({ length: 30 }, (_, i) => `reply ${2 * i + 1}`));
+      await expect(earlier.isHidden()).resolves.toBe(true);
       expect(problems).toEqual([]);
     });
   });

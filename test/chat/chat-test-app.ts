@@ -11,7 +11,7 @@ import { io, type Socket } from 'socket.io-client';
 import { AppModule } from '../../src/app.module';
 import { appUrl } from '../admin/admin-test-app';
 import type { Ack, ClientToServerEvents, ReplyEndEvent, ReplyStartEvent, ReplyTokenEvent, ServerToClientEvents } from '../../src/chat/chat.events';
-import { CHAT_OPTIONS, type ChatOptions } from '../../src/chat/chat.options';
+import { CHAT_OPTIONS, type ChatOptions, chatOptions } from '../../src/chat/chat.options';
 import { parseConfig } from '../../src/config';
 import { PrismaService } from '../../src/database/prisma.service';
 import { tinyModel, tinyTokenizer } from '../support/generation-kit';
@@ -65,7 +65,7 @@ export async function startChatApp(
     .overrideProvider(PrismaService)
     .useValue(ownDb ? db.prisma : keepOpen(db.prisma))
     .overrideProvider(CHAT_OPTIONS)
-    .useValue({ maxMessageChars: config.maxMessageChars, rateLimit: { burst: 10, perSecond: 5 }, ...options });
+    .useValue({ ...chatOptions(config), rateLimit: { burst: 10, perSecond: 5 }, ...options });
   for (const [token, value] of overrides) builder = builder.overrideProvider(token).useValue(value);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication();

@@ -2,6 +2,7 @@
  * The OpenAI-compatible API driven by the official `openai` npm client, as any OpenAI-style front-end would,
  * against the whole application on 127.0.0.1 (tiny random-weight HRED and VHRED).
  */
+import path from 'node:path';
 import OpenAI from 'openai';
 import { GenerationService, lastEvent } from '../../src/generation';
 import { ServingMetrics } from '../../src/metrics/serving-metrics';
@@ -21,6 +22,12 @@ const clientOf = (url: string, apiKey = 'no-key-needed') => new OpenAI({ baseURL
 async function expectedReply(ref: string, turns: string[], decoding: object) {
   const { versionId } = await app.app.get(ModelVersionsService).resolve(ref);
   return lastEvent(app.app.get(GenerationService).reply(versionId, { id: `expected-${Math.random()}`, turns }, decoding));
+}
+
+/** A second HRED version (the same files), registered and not activated; returns its id. */
+async function registerInactive(on: ChatTestApp): Promise<string> {
+  const version = await on.app.get(ModelVersionsService).register(path.join(on.modelsDir, 'hred-tiny'), { kind: 'hred', name: `inactive-${Date.now()}` });
+  return version.id;
 }
 
 /** Polls `done` (every 50 ms, at most 10 s). */
@@ -50,6 +57,13 @@ describe('GET /v1/models', () => {
     expect(page.data).toContainEqual(expect.objectContaining({ id: hredVersion, kind: 'hred', active: true }));
     expect(await client.models.retrieve('vhred')).toMatchObject({ id: 'vhred', kind: 'vhred' });
     await expect(client.models.retrieve('gpt-4o')).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+  });
+
+  test('a version that is not active is neither listed nor served (CHAT_INACTIVE_VERSIONS unset)', async () => {
+    const inactive = await registerInactive(app);
+    expect((await client.models.list()).data.map((m) => m.id)).not.toContain(inactive);
+    const ask = client.chat.completions.create({ model: inactive.toUpperCase(), messages: [{ role: 'user', content: 'hi' }] });
+    await expect(ask).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
   });
 });
 
@@ -198,7 +212,14 @@ describe('POST /v1/chat/completions', () => {
 
 describe('API keys, the busy answer and stored exchanges', () => {
   let keyed: ChatTestApp;
-  const options: OpenAiApiOptions = { apiKeys: [KEY, 'another-chat-api-key-0123456789'], maxMessageChars: 1000, maxRepliesInFlight: 2, storeConversations: true };
+  const options: OpenAiApiOptions = {
+    apiKeys: [KEY, 'another-chat-api-key-0123456789'],
+    maxMessageChars: 1000,
+    maxConversationTurns: 1000,
+    inactiveVersions: true,
+    maxRepliesInFlight: 2,
+    storeConversations: true,
+  };
   beforeAll(async () => {
     keyed = await startChatApp({}, undefined, undefined, {}, [[OPENAI_API_OPTIONS, options]]);
   });
@@ -214,6 +235,13 @@ describe('API keys, the busy answer and stored exchanges', () => {
     expect(bare.headers.get('www-authenticate')).toMatch(/^Bearer/);
     await expect(ask(KEY)).resolves.toMatchObject({ object: 'chat.completion' });
     await expect(clientOf(keyed.url, options.apiKeys[1]).models.list()).resolves.toBeDefined();
+  });
+
+  test('CHAT_INACTIVE_VERSIONS=true: any registered version is listed and served', async () => {
+    const inactive = await registerInactive(keyed);
+    const authorized = clientOf(keyed.url, KEY);
+    expect((await authorized.models.list()).data).toContainEqual(expect.objectContaining({ id: inactive, active: false }));
+    await expect(authorized.chat.completions.create({ model: inactive, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 })).resolves.toMatchObject({ model: inactive });
   });
 
   test('a busy service answers 429 with Retry-After', async () => {

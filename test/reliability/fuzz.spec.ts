@@ -9,12 +9,12 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { CHAT_ERROR_CODES } from '../../src/chat/chat-errors';
 import type { Ack } from '../../src/chat/chat.events';
-import { admin, adminTestDirs, startAdminApp } from '../admin/admin-test-app';
+import { admin, ADMIN_TOKEN, adminTestDirs, startAdminApp } from '../admin/admin-test-app';
 import { call, callOk, type ChatSocket, type ChatTestApp, connect, recordReplies, startChatApp } from '../chat/chat-test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const SOCKET_RUNS = 500; // per event, unknown names included: 6 × 500 = 3,000 events
-const HTTP_RUNS = 300; // per route: 6 × 300 = 1,800 requests
+const SOCKET_RUNS = 500; // per event, unknown names included: 7 × 500 = 3,500 events
+const HTTP_RUNS = 300; // per route: 9 × 300 = 2,700 requests
 
 // jest's `process` is a sandbox copy whose listeners never fire: Node reports to the host's.
 const hostProcess = runInThisContext('process') as NodeJS.Process;
@@ -85,7 +85,9 @@ describe('socket.io /chat under malformed events', () => {
   });
 
   function payloads(event: string): fc.Arbitrary<unknown> {
-    const id = often(fc.oneof({ weight: 2, arbitrary: fc.constantFrom(own.conversationId, bystanderId, own.replyId) }, fc.uuid(), text));
+    // Real ids, also in upper case (issue 22: ids are canonical at the border), random ones, and junk.
+    const real = fc.constantFrom(own.conversationId, bystanderId, own.replyId);
+    const id = often(fc.oneof({ weight: 2, arbitrary: real }, real.map((s) => s.toUpperCase()), fc.uuid(), text));
     const modelRef = often(fc.oneof(fc.constantFrom('hred', 'vhred', 'seq2seq'), fc.uuid()));
     const decoding = shaped({}, {
       strategy: often(fc.constantFrom('greedy', 'sample', 'beam')),
@@ -101,6 +103,7 @@ describe('socket.io /chat under malformed events', () => {
     const fields: Record<string, Parameters<typeof shaped>> = {
       'conversation:start': [{}, { model: modelRef, decoding, compare: often(fc.array(modelRef, { maxLength: 5 })) }],
       'conversation:resume': [{ conversationId: id, resumeToken: often(fc.oneof(fc.constant(own.resumeToken), text)) }],
+      'conversation:history': [{ conversationId: id }, { before: often(fc.integer({ min: -2, max: 1000 })), limit: often(fc.integer({ min: -1, max: 300 })) }],
       'message:send': [{ conversationId: id, text: often(text) }, { clientMessageId: id }],
       'reply:cancel': [{ conversationId: id, replyId: id }],
       feedback: [{ conversationId: id, replyId: id, rating: often(fc.constantFrom(1, -1)) }, { preferred: often(fc.constant(true)) }],
@@ -111,8 +114,9 @@ describe('socket.io /chat under malformed events', () => {
   function expectDocumentedAck(ack: Ack, payload: unknown): void {
     if (ack.ok) {
       acks.ok++;
-      // Nothing in the generated input grants access to the bystander's conversation.
-      expect((payload as { conversationId?: unknown } | null)?.conversationId).not.toBe(bystanderId);
+      // Nothing in the generated input grants access to the bystander's conversation, in any spelling of its id.
+      const conversationId = (payload as { conversationId?: unknown } | null)?.conversationId;
+      expect(typeof conversationId === 'string' ? conversationId.toLowerCase() : conversationId).not.toBe(bystanderId);
       return;
     }
     acks.error++;
@@ -121,7 +125,7 @@ describe('socket.io /chat under malformed events', () => {
     expect(ack.error.code).not.toBe('internal'); // documented as "a bug"
   }
 
-  const EVENTS = ['conversation:start', 'conversation:resume', 'message:send', 'reply:cancel', 'feedback'];
+  const EVENTS = ['conversation:start', 'conversation:resume', 'conversation:history', 'message:send', 'reply:cancel', 'feedback'];
   test.each(EVENTS)(`%s: ${SOCKET_RUNS} generated payloads, with extra args or no ack at times, get documented answers`, async (event) => {
     const withAck = fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
     await fc.assert(
@@ -210,6 +214,8 @@ describe('admin API under malformed requests', () => {
     ['delete', '/admin/models/:id', [400, 404, 409]],
     ['get', '/admin/models/:id', [400, 404]],
     ['get', '/admin/training-runs/:id', [400, 404]],
+    ['get', '/admin/comparisons/:id', [400, 404]],
+    ['post', '/admin/comparisons/:id/cancel', [400, 404, 409]],
   ] as const)(`%s %s: ${HTTP_RUNS} generated ids get a 4xx JSON error`, async (method, route, statuses) => {
     await fc.assert(
       fc.asyncProperty(id, async (segment) => {
@@ -244,6 +250,7 @@ describe('admin API under malformed requests', () => {
       {
         data: often(fc.constantFrom('train.jsonl', 'train.jsonl\u0000', '../../etc/passwd')),
         samples: often(fc.integer()),
+        limit: often(fc.oneof(fc.integer(), fc.integer({ min: 990, max: 1010 }))),
         temperatures: often(fc.array(fc.double())),
         seed: often(fc.integer()),
       },
@@ -276,8 +283,23 @@ describe('admin API under malformed requests', () => {
     );
   });
 
-  test('the service still answers /health, and next to no fuzzed run was queued', async () => {
-    await request(app.getHttpServer()).get('/health').expect(200);
+  // Issue 22: /health told anyone the model folders, the BLAS build and the database's error text.
+  test(`GET /health: ${HTTP_RUNS} generated Authorization headers get the status alone`, async () => {
+    const header = fc.oneof(
+      fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+      fc.constantFrom('Bearer', 'Bearer ', `Bearer ${ADMIN_TOKEN}x`, `Bearer ${ADMIN_TOKEN.toUpperCase()}`, `bearer  ${ADMIN_TOKEN.slice(1)}`, `Basic ${ADMIN_TOKEN}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(header, async (authorization) => {
+        const response = await request(app.getHttpServer()).get('/health').set('Authorization', authorization);
+        expect(Object.keys(response.body)).toEqual(['status']);
+      }),
+      { numRuns: HTTP_RUNS },
+    );
+  });
+
+  test('the service is still live, and next to no fuzzed run was queued', async () => {
+    await request(app.getHttpServer()).get('/health/live').expect(200);
     expect(queued).toBeLessThan(HTTP_RUNS / 10);
   });
 });

@@ -105,8 +105,11 @@ describeWithPostgres('PostgreSQL restarting under traffic (issue #9)', () => {
     expect(socket.connected).toBe(true);
     expect(Math.max(send.ms, resume.ms)).toBeLessThan(FAIL_FAST_MS);
 
-    // HTTP: /health says the database is down; an admin call answers 503 with the same code.
-    const health = await http('/health');
+    // HTTP: readiness and the admin's /health say the database is down; an admin call answers 503 with the same code.
+    const ready = await http('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'not_ready', reasons: ['database_unreachable'] });
+    const health = await http('/health', true);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: 'error', database: { engine: 'postgres', ok: false } });
     const models = await http('/admin/models', true);
@@ -116,7 +119,7 @@ describeWithPostgres('PostgreSQL restarting under traffic (issue #9)', () => {
     await cluster!.start();
 
     // The same service, the same socket: the very next message is answered, streamed to its end and stored.
-    const healthy = await http('/health');
+    const healthy = await http('/health', true);
     expect(healthy.status).toBe(200);
     expect(await healthy.json()).toMatchObject({ status: 'ok', database: { engine: 'postgres', ok: true } });
     expect(await callOk(socket, 'message:send', { conversationId, text: 'are you there ?' })).toEqual({ ok: true, turnIndex: 4 });

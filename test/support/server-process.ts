@@ -16,7 +16,7 @@ export interface ServerProcess {
   stop(): Promise<number | NodeJS.Signals | null>;
 }
 
-/** Starts the server with `env` over this process's environment and waits until /health answers (at most 120 s). */
+/** Starts the server with `env` over this process's environment and waits until it is ready (/health/ready, at most 120 s). */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
@@ -28,7 +28,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) {
+    if (await fetch(`${url}/health/ready`).then((r) => r.ok, () => false)) {
       return {
         port,
         url,
@@ -42,7 +42,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   child.kill('SIGKILL');
-  throw new Error('the server did not answer /health within 120 s');
+  throw new Error('the server was not ready (/health/ready) within 120 s');
 }
 
 /** How a clean stop ends (see ServerProcess.stop). */

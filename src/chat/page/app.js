@@ -8,6 +8,7 @@
   const ui = {
     transcript: $('transcript'), empty: $('empty'), composer: $('composer'), message: $('message'), send: $('send'), stop: $('stop'),
     error: $('error'), connection: $('connection'), settings: $('settings'), model: $('model'), compare: $('compare'), strategy: $('strategy'),
+    earlier: $('earlier'),
   };
 
   // Websocket only: every packet is its own browser task, so an ack is handled before the reply:start that follows it.
@@ -17,6 +18,8 @@
   const replies = new Map(); // replyId → { node, exchange }
   const streaming = new Set();
   let pending = null; // the exchange of a message sent but not acknowledged yet
+  let nextBefore; // the `before` of the page of older turns not shown yet (undefined: all are shown)
+  let topPlaceholder = null; // the shown page began with replies whose user turn is on the page before it
 
   // ---------- protocol ----------
 
@@ -77,10 +80,8 @@
       ui.message.maxLength = limits.maxMessageChars;
       writeSettings(c.settings);
       clearTranscript();
-      for (const turn of c.turns) {
-        if (turn.speaker === 'user') ensureExchange(turn.index).user.textContent = turn.text;
-        else addReply(lastExchange(), turn);
-      }
+      renderTurns(c.turns, null);
+      setEarlier(c.nextBefore);
       scrollToEnd();
     } catch (error) {
       if (error.code !== 'conversation_not_found' && error.code !== 'invalid_token') throw error;
@@ -132,7 +133,8 @@
 
   // ---------- transcript ----------
 
-  function createExchange(text) {
+  /** A new exchange at the end of the transcript, or before `anchor` (earlier turns). */
+  function createExchange(text, anchor = null) {
     const item = document.createElement('li');
     item.className = 'exchange';
     const user = document.createElement('p');
@@ -141,9 +143,9 @@
     const group = document.createElement('div');
     group.className = conversation?.compare ? 'replies compare' : 'replies';
     item.append(user, group);
-    ui.transcript.append(item);
+    ui.transcript.insertBefore(item, anchor);
     ui.empty.hidden = true;
-    scrollToEnd();
+    if (!anchor) scrollToEnd();
     return { item, user, replies: group };
   }
 
@@ -158,8 +160,39 @@
     return exchange;
   }
 
-  function lastExchange() {
-    return [...exchanges.values()].at(-1) ?? createExchange(''); // a reply before any user turn: never stored so, but harmless
+  /**
+   * Stored turns (a page, oldest first) as exchanges inserted before `anchor` (null: at the end). A page that begins
+   * with replies gets an exchange without user text, which the page before it fills when it is loaded.
+   */
+  function renderTurns(turns, anchor) {
+    let current = null;
+    turns.forEach((turn, i) => {
+      if (turn.speaker === 'user') {
+        const fillsPlaceholder = anchor !== null && topPlaceholder !== null && i === turns.length - 1;
+        current = fillsPlaceholder ? topPlaceholder : createExchange('', anchor);
+        if (fillsPlaceholder) topPlaceholder = null;
+        current.user.textContent = turn.text;
+        exchanges.set(turn.index, current);
+      } else {
+        if (!current) current = topPlaceholder = createExchange('', anchor);
+        addReply(current, turn);
+      }
+    });
+  }
+
+  function setEarlier(before) {
+    nextBefore = before;
+    ui.earlier.hidden = before === undefined;
+  }
+
+  async function showEarlier() {
+    try {
+      const page = await request('conversation:history', { conversationId: conversation.id, before: nextBefore, limit: 50 }, { retries: 1 });
+      renderTurns(page.turns, ui.transcript.firstElementChild);
+      setEarlier(page.nextBefore);
+    } catch (error) {
+      showError(error);
+    }
   }
 
   function addReply(exchange, { replyId, model, text, finishReason }) {
@@ -192,6 +225,8 @@
 
   function clearTranscript() {
     ui.transcript.replaceChildren();
+    setEarlier(undefined);
+    topPlaceholder = null;
     exchanges.clear();
     replies.clear();
     streaming.clear();
@@ -267,6 +302,7 @@
     if (event.key === 'Escape' && streaming.size > 0) stopReplies();
   });
   ui.stop.addEventListener('click', stopReplies);
+  ui.earlier.addEventListener('click', showEarlier);
   ui.strategy.addEventListener('change', updateControls);
   ui.compare.addEventListener('change', updateControls);
   ui.settings.addEventListener('submit', async (event) => {

@@ -57,6 +57,36 @@ export function effectiveDecodingKey(kind: ModelKind, decoding: DecodingInput): 
   return JSON.stringify(kind === 'vhred' ? { ...rest, latent } : rest);
 }
 
+/** One distinct decoding of a comparison and how many replies it takes per context. */
+export interface PlannedDecoding {
+  readonly decoding: DecodingInput;
+  /** N (samples) where anything is random, 1 where every reply would be the same. */
+  readonly replies: number;
+}
+
+/**
+ * The distinct decodings a comparison runs for one model, by effectiveDecodingKey, in the order it decodes them:
+ * the protocols, the temperatures, greedy. Settings that cannot differ for this model are decoded once and reused.
+ */
+export function plannedDecodings(kind: ModelKind, samples: number, temperatures: readonly number[]): Map<string, PlannedDecoding> {
+  const planned = new Map<string, PlannedDecoding>();
+  const plan = (decoding: DecodingInput) => {
+    const key = effectiveDecodingKey(kind, decoding);
+    if (!planned.has(key)) planned.set(key, { decoding, replies: isDeterministic(kind, decoding) ? 1 : samples });
+  };
+  PROTOCOL_MODES.forEach((mode) => plan(protocolDecoding(mode)));
+  temperatures.forEach((t) => plan(protocolDecoding('sample', t)));
+  plan(GREEDY);
+  return planned;
+}
+
+/** Replies one model decodes per test context (every planned decoding), plus its beam search: a comparison's cost. */
+export function decodesPerContext(kind: ModelKind, samples: number, temperatures: readonly number[]): number {
+  let decodes = 1; // the beam search
+  for (const { replies } of plannedDecodings(kind, samples, temperatures).values()) decodes += replies;
+  return decodes;
+}
+
 /** A 32-bit seed per (run seed, context, sample): murmur3's finaliser over the three. */
 export function rowSeed(seed: number, context: number, sample: number): number {
   let h = (seed ^ Math.imul(context + 1, 0x9e3779b1) ^ Math.imul(sample + 1, 0x85ebca77)) >>> 0;

@@ -8,7 +8,7 @@ import type { LoadedModel } from '../../models/model-files';
 import type { ModelConfig } from '../../models/model-config';
 import { scoreReplies, type ReplyScores } from '../importance-sampling';
 import { contextStates } from './context-states';
-import { BEAM, effectiveDecodingKey, GREEDY, isDeterministic, PROTOCOL_MODES, protocolDecoding, rowSeed, type CorpusDecoding, type ProtocolMode } from './decoding-modes';
+import { BEAM, effectiveDecodingKey, GREEDY, plannedDecodings, PROTOCOL_MODES, protocolDecoding, rowSeed, type CorpusDecoding, type ProtocolMode } from './decoding-modes';
 import { decodeBeam, decodeReplies, type ReplyJob } from './reply-decoder';
 import type { TestSet } from './test-contexts';
 import type { DecodingInput } from '../../generation/decoding-options';
@@ -61,20 +61,15 @@ export async function produceOutputs(label: string, loaded: LoadedModel, set: Te
   const statesSeconds = since(start);
 
   // Each distinct setting is decoded once: N replies per context, or 1 when it is deterministic.
-  const tasks = new Map<string, { decoding: DecodingInput; replies: number; firstJob: number }>();
+  const tasks = new Map<string, { replies: number; firstJob: number }>();
   const jobs: ReplyJob[] = [];
-  const taskOf = (decoding: DecodingInput) => {
-    const key = effectiveDecodingKey(kind, decoding);
-    let task = tasks.get(key);
-    if (!task) {
-      task = { decoding, replies: isDeterministic(kind, decoding) ? 1 : N, firstJob: jobs.length };
-      tasks.set(key, task);
-      for (let c = 0; c < contexts; c++) {
-        for (let s = 0; s < task.replies; s++) jobs.push({ context: c, decoding: { ...decoding, seed: rowSeed(settings.seed, c, s) } });
-      }
+  for (const [key, { decoding, replies }] of plannedDecodings(kind, N, settings.temperatures)) {
+    tasks.set(key, { replies, firstJob: jobs.length });
+    for (let c = 0; c < contexts; c++) {
+      for (let s = 0; s < replies; s++) jobs.push({ context: c, decoding: { ...decoding, seed: rowSeed(settings.seed, c, s) } });
     }
-    return task;
-  };
+  }
+  const taskOf = (decoding: DecodingInput) => tasks.get(effectiveDecodingKey(kind, decoding))!;
   const protocolTasks = PROTOCOL_MODES.map((mode) => taskOf(protocolDecoding(mode)));
   const temperatureTasks = settings.temperatures.map((t) => taskOf(protocolDecoding('sample', t)));
   const greedyTask = taskOf(GREEDY);

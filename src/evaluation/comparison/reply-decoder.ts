@@ -2,7 +2,7 @@
  * Decodes many replies to many contexts with continuous batching, in a direct loop over one
  * DecoderBatch (the engine ReplyBatcher runs on, without its per-request streams): up to `maxRows`
  * rows advance together, a finished row leaves at once and a waiting one takes its place, so a long
- * reply never holds a batch of short ones. Greedy and sampled rows only; beam search decodes one
+ * reply never holds a batch of short ones; a sample-and-rank job's candidates join together. Greedy and sampled rows only; beam search decodes one
  * context at a time (decodeBeam). Between steps the loop yields to the event loop, so a worker
  * thread still receives its cancel message.
  */
@@ -10,9 +10,10 @@ import type { DialogueModel } from '../../models/dialogue-model';
 import type { ConversationState } from '../../generation/conversation-state';
 import { nextTurnOfEventLoop, resolveDecoding } from '../../generation/decode';
 import { DecoderBatch } from '../../generation/decoder-batch';
-import type { DecodingInput } from '../../generation/decoding-options';
+import type { Decoding, DecodingInput } from '../../generation/decoding-options';
 import { BeamSearch } from '../../generation/beam-search';
 import { ReplyRow } from '../../generation/reply-row';
+import { candidateDecodings, CandidateGroup, scoredCandidate } from '../../generation/sample-and-rank';
 import type { Tokenizer } from '../../tokenization/tokenizer';
 
 export interface ReplyJob {
@@ -30,16 +31,29 @@ export interface DecodeLoopOptions {
   readonly signal?: AbortSignal;
 }
 
+/** One row of a job: the job's reply, or one candidate of its sample-and-rank group. */
 class JobRow extends ReplyRow {
+  group?: CandidateGroup<JobRow>;
+
   constructor(
     tokenizer: Tokenizer,
-    job: ReplyJob,
-    model: DialogueModel,
+    decoding: Decoding,
+    maxTokens: number,
     readonly index: number,
   ) {
-    const { decoding, maxTokens } = resolveDecoding(model, job.decoding);
     super(tokenizer, decoding, maxTokens);
   }
+}
+
+/** The rows of a job: one, or its candidates (sample-and-rank), all decoded in the same batch. */
+function jobRows(tokenizer: Tokenizer, model: DialogueModel, job: ReplyJob, index: number): JobRow[] {
+  const { decoding, maxTokens } = resolveDecoding(model, job.decoding);
+  const reply = new JobRow(tokenizer, decoding, maxTokens, index);
+  if (decoding.candidates === 1) return [reply];
+  const rows = candidateDecodings(decoding, reply.seed).map((d) => new JobRow(tokenizer, d, maxTokens, index));
+  const group = new CandidateGroup(rows, tokenizer);
+  for (const row of rows) row.group = group;
+  return rows;
 }
 
 /** The reply text of every job, in job order. */
@@ -61,21 +75,25 @@ export async function decodeReplies(
       const joining: { state: ConversationState; row: JobRow }[] = [];
       while (nextJob < jobs.length && batch.rows.length + joining.length < maxRows) {
         const job = jobs[nextJob];
-        joining.push({ state: states[job.context], row: new JobRow(tokenizer, job, model, nextJob++) });
+        joining.push(...jobRows(tokenizer, model, job, nextJob++).map((row) => ({ state: states[job.context], row })));
       }
       batch.add(joining);
       const done = new Set<JobRow>();
+      let replies = 0;
       batch.step().forEach((id, i) => {
         const row = batch.rows[i];
         const { finish } = row.accept(id);
-        if (finish) {
-          texts[row.index] = row.end(finish).text;
-          done.add(row);
+        if (!finish) return;
+        done.add(row);
+        const ranked = row.group ? row.group.finish(row, finish) : [scoredCandidate(row, finish, tokenizer)];
+        if (ranked) {
+          texts[row.index] = ranked[0].text;
+          replies++;
         }
       });
       batch.keep((row) => !done.has(row));
-      finished += done.size;
-      if (done.size > 0) options.onProgress?.(finished);
+      finished += replies;
+      if (replies > 0) options.onProgress?.(finished);
       await nextTurnOfEventLoop();
     }
   } finally {

@@ -7,7 +7,7 @@ import type { ComparisonReport } from '../comparison-report';
 import { reportTables, type Table } from './report-tables';
 import { barChart, escapeHtml, lineChart, PALETTE } from './svg-charts';
 
-const STYLE = `
+export const REPORT_STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
 table { border-collapse: collapse; margin: .5rem 0 1.5rem; }
 th, td { border: 1px solid #ccc; padding: .25rem .5rem; vertical-align: top; }
@@ -17,7 +17,7 @@ caption { caption-side: bottom; text-align: left; color: #555; font-size: 12px; 
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 .notes li { margin-bottom: .3rem; }`;
 
-function htmlTable(table: Table): string {
+export function htmlTable(table: Table): string {
   const text = (value: string) => escapeHtml(value).replace(/\n/g, '<br>');
   return [
     `<h3>${escapeHtml(table.title)}</h3>`,
@@ -84,7 +84,7 @@ export function renderHtml(report: ComparisonReport): string {
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${REPORT_STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
