@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ChatDecoding } from '../chat/chat.schemas';
+import { AppError } from '../common/errors';
 import { isUuid } from '../common/ids';
 import type { EndEvent } from '../generation/generation-events';
 import { type ConversationRead, GenerationService } from '../generation/generation.service';
@@ -86,6 +87,7 @@ export class ChatCompletionsService implements OnModuleDestroy {
   async run(prepared: PreparedCompletion, listener: CompletionListener, signal: AbortSignal): Promise<CompletionResult | null> {
     const abort = new AbortController();
     const onAbort = () => abort.abort(signal.reason);
+    if (signal.aborted) onAbort(); // the client left while the request was prepared
     signal.addEventListener('abort', onAbort, { once: true });
     const work = this.answer(prepared, listener, abort);
     this.running.set(abort, work);
@@ -103,7 +105,10 @@ export class ChatCompletionsService implements OnModuleDestroy {
    */
   private async resolveModel(ref: string): Promise<ResolvedModel> {
     if (!this.options.inactiveVersions && isUuid(ref)) {
-      const version = await this.modelVersions.get(ref).catch(() => null);
+      const version = await this.modelVersions.get(ref).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'not_found') return null;
+        throw error; // e.g. the database is down: 503, not "not found"
+      });
       if (!version || this.modelVersions.activeVersionId(version.kind) !== version.id) throw openAiErrors.modelNotFound(ref);
     }
     return this.modelVersions.resolve(ref);

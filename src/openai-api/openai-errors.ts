@@ -63,7 +63,10 @@ export function toOpenAiError(error: unknown): OpenAiError {
   if (error instanceof AppError && error.code === 'not_found' && MODEL_NOT_FOUND.has(String(error.meta.what))) {
     return openAiErrors.modelNotFound(String(error.meta.id));
   }
-  if (error instanceof GenerationError && error.code === 'MODEL_NOT_LOADED') return openAiErrors.modelNotFound(String(error.meta.ref));
+  if (error instanceof GenerationError && error.code === 'MODEL_NOT_LOADED') {
+    const ref = error.meta.ref as string | { kind: string };
+    return openAiErrors.modelNotFound(typeof ref === 'string' ? ref : ref.kind);
+  }
   if (error instanceof AppError) {
     const status = { not_found: 404, invalid_input: 400, unauthorized: 401, conflict: 409 }[error.code];
     return new OpenAiError(status, status === 401 ? 'authentication_error' : 'invalid_request_error', error.message, null, error.code);
