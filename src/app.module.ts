@@ -12,7 +12,9 @@ import { ConversationsModule } from './conversations/conversations.module';
 import { DatabaseModule } from './database/database.module';
 import { EvaluationModule } from './evaluation/evaluation.module';
 import { HealthModule } from './health';
+import { MetricsModule } from './metrics/metrics.module';
 import { ModelVersionsModule } from './model-versions/model-versions.module';
+import { OpenAiApiModule } from './openai-api/openai-api.module';
 
 /** The application, built from an already validated configuration (see main.ts). Add feature modules to the list. */
 @Module({})
@@ -31,6 +33,8 @@ export class AppModule {
         AdminModule,
         EvaluationModule,
         ChatModule,
+        OpenAiApiModule,
+        MetricsModule.forRoot(config),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppErrorFilter },

@@ -42,6 +42,12 @@ export class TrainingRunsRepository {
     return this.prisma.trainingRun.findMany({ orderBy: { createdAt: 'desc' }, take, include: withOutput });
   }
 
+  /** How many runs are in each status (statuses with none are absent). */
+  async countByStatus(): Promise<Partial<Record<JobStatus, number>>> {
+    const groups = await this.prisma.trainingRun.groupBy({ by: ['status'], _count: { _all: true } });
+    return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
+  }
+
   /** Moves a run from one of `from` to `to`; false when its status was something else (someone got there first). */
   async transition(id: string, from: JobStatus[], to: JobStatus, data: Prisma.TrainingRunUpdateManyMutationInput = {}): Promise<boolean> {
     const { count } = await this.prisma.trainingRun.updateMany({ where: { id, status: { in: from } }, data: { ...data, status: to } });

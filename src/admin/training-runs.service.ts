@@ -44,6 +44,11 @@ export class TrainingRunsService implements OnModuleInit {
     if (ids.length > 0) this.logger.warn(`marked interrupted: training runs ${ids.join(', ')}`);
   }
 
+  /** Runs per status over the whole deployment (the database's view), for the metrics. */
+  countByStatus(): Promise<Partial<Record<JobStatus, number>>> {
+    return this.runs.countByStatus();
+  }
+
   async create(input: CreateTrainingRun): Promise<{ id: string; status: JobStatus }> {
     const base = await this.checkBaseModel(input);
     const run = await this.runs.create({

@@ -8,6 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
+import { ServingMetrics } from '../metrics/serving-metrics';
 import { ChatError, chatErrors, toChatError } from './chat-errors';
 import { ChatBroadcaster, type ChatNamespace } from './chat.broadcaster';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from './chat.events';
@@ -38,6 +39,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly chat: ChatService,
     private readonly broadcaster: ChatBroadcaster,
     @Inject(CHAT_OPTIONS) private readonly options: ChatOptions,
+    private readonly metrics: ServingMetrics,
   ) {
     this.sendSchema = sendSchema(options.maxMessageChars);
   }
@@ -100,6 +102,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
       return { ok: true, ...(await run()) };
     } catch (thrown) {
       const error = toChatError(thrown);
+      this.metrics.refused('socket', error.code);
       if (!(thrown instanceof ChatError) && error.code === 'internal') this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
       return { ok: false, error: { code: error.code, message: error.message, meta: error.meta } };
     }

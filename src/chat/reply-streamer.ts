@@ -4,6 +4,7 @@ import { ConversationsService } from '../conversations/conversations.service';
 import type { FinishReason as StoredFinishReason } from '../generated/prisma/client';
 import { GenerationService } from '../generation/generation.service';
 import type { GenerationEvent } from '../generation/generation-events';
+import { ServingMetrics } from '../metrics/serving-metrics';
 import { ChatBroadcaster } from './chat.broadcaster';
 import type { ReplyEndEvent, ReplyModel, WireFinishReason } from './chat.events';
 import type { ChatDecoding } from './chat.schemas';
@@ -38,6 +39,7 @@ export class ReplyStreamer {
     private readonly generation: GenerationService,
     private readonly conversations: ConversationsService,
     private readonly broadcaster: ChatBroadcaster,
+    private readonly metrics: ServingMetrics,
   ) {}
 
   /**
@@ -88,11 +90,13 @@ export class ReplyStreamer {
     const signal = this.controllers.get(replyId)!.signal;
     const end: ReplyEndEvent = { conversationId, replyId, text: '', finishReason: 'error', tokens: 0, firstTokenMs: null, totalMs: 0 };
     let stored: StoredFinishReason = 'failed';
+    const timer = this.metrics.startReply('socket', reply.model.kind, reply.receivedAt);
     try {
       if (!turnId) throw new Error('the reply row could not be stored');
       const events: AsyncIterable<GenerationEvent> = this.generation.reply(reply.model.versionId, { id: `${conversationId}#${reply.model.slot}`, turns: reply.context, truncated: reply.truncated }, decoding, signal);
       for await (const event of events) {
         if (event.type === 'token') {
+          timer.token();
           end.firstTokenMs ??= Date.now() - reply.receivedAt;
           end.text = event.text;
           end.tokens = event.index + 1;
@@ -107,6 +111,7 @@ export class ReplyStreamer {
       this.logger.error(`reply ${replyId} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     end.totalMs = Date.now() - reply.receivedAt;
+    timer.end(end.finishReason);
     if (turnId) {
       const update = { text: end.text, tokenCount: end.tokens, finishReason: stored, firstTokenMs: end.firstTokenMs ?? undefined, totalMs: end.totalMs };
       await this.conversations.updateBotTurn(turnId, update).catch((error: unknown) => this.logger.error(`cannot store the end of reply ${replyId}: ${String(error)}`));

@@ -1,4 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { isOpenAiApiPath, OpenAiErrorFilter } from '../openai-api/openai-errors';
 import { sendError } from './app-error.filter';
 
 /**
@@ -10,6 +11,8 @@ import { sendError } from './app-error.filter';
 export class HttpExceptionFilter implements ExceptionFilter {
   catch(error: HttpException, host: ArgumentsHost) {
     if (host.getType() !== 'http') throw error;
+    // Under /v1 the OpenAI clients parse OpenAI's error shape only (a bad JSON body, an unknown /v1 route).
+    if (isOpenAiApiPath(host.switchToHttp().getRequest<{ url: string }>().url)) return new OpenAiErrorFilter().catch(error, host);
     const status = error.getStatus();
     const body = error.getResponse();
     const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;

@@ -21,6 +21,9 @@ describe(parseConfig.name, () => {
       chatRateLimit: { burst: 10, perSecond: 5 },
       tfBackend: 'auto',
       corpusDir: path.resolve('../shared/data'),
+      chatApiKeys: undefined,
+      chatApiStore: false,
+      metrics: { enabled: true, port: undefined },
     });
   });
 
@@ -42,11 +45,16 @@ describe(parseConfig.name, () => {
       TRAINING_WORKER: 'false',
       MAX_CONVERSATION_TURNS: '50',
       CHAT_INACTIVE_VERSIONS: 'true',
+      CHAT_API_KEYS: ' key-one-0123456789abcdef , key-two-0123456789abcdef',
+      CHAT_API_STORE: 'on',
+      METRICS: 'off',
+      METRICS_PORT: '9464',
     });
     expect(config).toMatchObject({ maxConversationTurns: 50, chatInactiveVersions: true });
     expect(config).toMatchObject({ port: 8080, maxMessageChars: 500, tfBackend: 'wasm', logLevel: 'debug' });
     expect(config).toMatchObject({ redisUrl: 'redis://cache:6379', redisPrefix: 'chat-eu', trainingWorker: false });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config).toMatchObject({ chatApiKeys: ['key-one-0123456789abcdef', 'key-two-0123456789abcdef'], chatApiStore: true, metrics: { enabled: false, port: 9464 } });
   });
 
   test.each([
@@ -57,7 +65,11 @@ describe(parseConfig.name, () => {
     [{ TF_BACKEND: 'gpu' }, 'Invalid configuration: TF_BACKEND must be one of auto, node, wasm, cpu (got "gpu")'],
     [{ TF_NATIVE: 'on' }, 'Invalid configuration: TF_NATIVE must be one of auto, off (got "on")'],
     [{ CORS_ORIGINS: 'not a url' }, 'Invalid configuration: CORS_ORIGINS must be * or comma-separated origins like https://chat.example.com (got "not a url")'],
+    [{ METRICS: 'yes' }, 'Invalid configuration: METRICS must be one of on, off (got "yes")'],
+    [{ METRICS_PORT: '3000' }, 'Invalid configuration: METRICS_PORT must differ from PORT (got "3000")'],
     // Secrets are never echoed.
+    [{ CHAT_API_KEYS: 'a-long-enough-key-but, short' }, 'Invalid configuration: CHAT_API_KEYS must be comma-separated keys of at least 16 characters, without spaces (value hidden)'],
+    [{ CHAT_API_KEYS: 'a-long-enough key-with-a-space' }, 'Invalid configuration: CHAT_API_KEYS must be comma-separated keys of at least 16 characters, without spaces (value hidden)'],
     [{ ADMIN_TOKEN: 'short' }, 'Invalid configuration: ADMIN_TOKEN must be at least 16 characters (value hidden)'],
     // Issue 22: a token with whitespace passed start-up but no Bearer header can carry it.
     [{ ADMIN_TOKEN: 'a-long-enough token' }, 'Invalid configuration: ADMIN_TOKEN must not contain whitespace (a Bearer header cannot carry it) (value hidden)'],

@@ -54,7 +54,18 @@ const settings = z.object({
   // The backend reads it from the environment (worker threads too); it is here so a bad value stops start-up.
   TF_NATIVE: oneOf(['auto', 'off'] as const).default('auto'),
   CORPUS_DIR: dir.default(() => path.resolve('../shared/data')),
-});
+  // Bearer keys of the OpenAI-compatible API (/v1), comma-separated; unset: open, like the socket chat.
+  CHAT_API_KEYS: z
+    .string()
+    .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
+    .refine((keys) => keys.length > 0 && keys.every((k) => k.length >= 16 && !/\s/.test(k)), 'must be comma-separated keys of at least 16 characters, without spaces')
+    .optional(),
+  // Whether /v1/chat/completions stores each exchange as a conversation (as the socket chat does every turn).
+  CHAT_API_STORE: oneOf(['on', 'off'] as const).transform((v) => v === 'on').default(false),
+  METRICS: oneOf(['on', 'off'] as const).transform((v) => v === 'on').default(true), // GET /metrics (Prometheus)
+  // Unset: /metrics on PORT; set: on this port only (a listener of its own, on HOST), off the public one.
+  METRICS_PORT: integer(1, 65535).optional(),
+}).refine((s) => s.METRICS_PORT === undefined || s.METRICS_PORT !== s.PORT, { path: ['METRICS_PORT'], error: 'must differ from PORT' });
 
 /** The one typed configuration object; provided in Nest as APP_CONFIG. */
 export interface AppConfig {
@@ -75,10 +86,13 @@ export interface AppConfig {
   chatRateLimit: { burst: number; perSecond: number };
   tfBackend: (typeof TF_BACKENDS)[number];
   corpusDir: string;
+  chatApiKeys?: string[];
+  chatApiStore: boolean;
+  metrics: { enabled: boolean; port?: number };
 }
 
 /** Never echoed in error messages: a token, or URLs that may carry a password. */
-const SECRETS = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL']);
+const SECRETS = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'CHAT_API_KEYS']);
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -115,6 +129,9 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     chatRateLimit: { burst: s.CHAT_RATE_BURST, perSecond: s.CHAT_RATE_PER_SECOND },
     tfBackend: s.TF_BACKEND,
     corpusDir: s.CORPUS_DIR,
+    chatApiKeys: s.CHAT_API_KEYS,
+    chatApiStore: s.CHAT_API_STORE,
+    metrics: { enabled: s.METRICS, port: s.METRICS_PORT },
   };
 }
 

@@ -66,6 +66,43 @@ describe(GenerationService.name, () => {
     model.dispose();
   });
 
+  test('without an id, states are found by the turns themselves: a growing conversation encodes only its new turns', async () => {
+    const entry = loaded('hred', 7);
+    sut.registerModel('v8', entry);
+    const encode = jest.spyOn(entry.model, 'encodeUtterances'); // calls through
+    const encoded = () => encode.mock.calls.map(([ids]) => ids.shape[0]); // utterances per encoder call
+    const tokensOf = (turns: string[]) => turns.reduce((n, t) => n + utteranceIds(tokenizer, t, entry.model.config).length + 1, 0);
+    const [a, b, c, d] = TINY_DIALOGUES[0];
+
+    const first = await sut.read('v8', { turns: [a, b] });
+    expect(first).toMatchObject({ tokens: tokensOf([a, b]), cachedTokens: 0, encodedTurns: 2 });
+    const grown = await sut.read('v8', { turns: [a, b, c, d] }); // the client resends everything, plus a reply and a turn
+    expect(grown).toMatchObject({ tokens: tokensOf([a, b, c, d]), cachedTokens: tokensOf([a, b]), encodedTurns: 2 });
+    expect(encoded()).toEqual([2, 2]); // one call for the first two turns, one for the two new ones
+    const again = await sut.read('v8', { turns: [a, b, c, d] });
+    expect(again).toMatchObject({ state: grown.state, cachedTokens: tokensOf([a, b, c, d]), encodedTurns: 0 });
+    const otherBranch = await sut.read('v8', { turns: [a, 'something else', c] }); // only the first turn is shared
+    expect(otherBranch).toMatchObject({ cachedTokens: 0, encodedTurns: 3 }); // [a] alone was never a whole request
+    expect(encoded()).toEqual([2, 2, 3]);
+    encode.mockRestore();
+    expectClose(grown.state, stateAfter(entry.model, tokenizer, [a, b, c, d]));
+  });
+
+  test('without an id, past maxTurns: the window slides and only the turns new to it are encoded', async () => {
+    const entry = loaded('hred', 9);
+    sut.registerModel('v9', entry);
+    const encode = jest.spyOn(entry.model, 'encodeUtterances');
+    const turns = Array.from({ length: 14 }, (_, i) => `turn ${i} : ${TINY_DIALOGUES[i % 3][0]}`); // distinct texts
+    const tokensOf = (ts: string[]) => ts.reduce((n, t) => n + utteranceIds(tokenizer, t, entry.model.config).length + 1, 0);
+    const first = await sut.read('v9', { turns: turns.slice(0, 12) }); // reads turns 2..11
+    expect(first).toMatchObject({ tokens: tokensOf(turns.slice(2, 12)), cachedTokens: 0, encodedTurns: 10 });
+    const second = await sut.read('v9', { turns }); // reads turns 4..13: 4..11 were encoded by the first read
+    expect(second).toMatchObject({ tokens: tokensOf(turns.slice(4, 14)), cachedTokens: tokensOf(turns.slice(4, 12)), encodedTurns: 2 });
+    expect(encode.mock.calls.slice(-2).map(([ids]) => ids.shape[0])).toEqual([1, 1]); // turn 12, then turn 13 (the last, read in full)
+    encode.mockRestore();
+    expectClose(second.state, rebuildState(entry.model, turns.slice(4).map((t) => utteranceIds(tokenizer, t, entry.model.config))));
+  });
+
   test('a long stored history is rebuilt in chunks with the event loop free between them, to the same state', async () => {
     // A model that reads many turns (maxTurns 200): the default 10 would read no more than one chunk.
     const longReader = () => tinyModelWith('hred', tokenizer.vocabSize, 6, { maxUtteranceTokens: 12, maxTurns: 200 });

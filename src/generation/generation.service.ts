@@ -7,16 +7,31 @@ import { ConversationState, initialState, rebuildStates, utteranceIds, utterance
 import { DecodingInput } from './decoding-options';
 import { GenerationEvent } from './generation-events';
 import { LruCache } from './lru-cache';
+import { prefixDigests } from './prefix-digest';
 import { ModelEntry, ModelInfo, ModelRef, ModelRegistry } from './model-registry';
 
 /**
- * A stored conversation: its id and its turns' texts, oldest first (the reply answers the last). The model reads
- * only the last maxTurns of them. `truncated`: `turns` is the tail of a longer conversation (older turns left out).
+ * A conversation's turns' texts, oldest first (the reply answers the last). The model reads only the last maxTurns
+ * of them. `truncated`: `turns` is the tail of a longer conversation (older turns left out). With the `id` of a
+ * stored conversation, states are cached by (id, turn count); without one, by a digest of the turns themselves
+ * (prefixDigests), so a client that resends the whole conversation each time (the OpenAI API) pays only for the
+ * turns it adds.
  */
 export interface ConversationHistory {
-  id: string;
+  id?: string;
   turns: readonly string[];
   truncated?: boolean;
+}
+
+/** A conversation as the model read it, and what reading it cost. */
+export interface ConversationRead {
+  state: ConversationState;
+  /** Tokens of the turns the model read (its last maxTurns, each truncated to maxUtteranceTokens, eos included). */
+  tokens: number;
+  /** Of those, the tokens of turns not encoded again: their state or utterance vector came from a cache. */
+  cachedTokens: number;
+  /** Turns encoded by this read. */
+  encodedTurns: number;
 }
 
 /** Conversation states kept in memory; a small-model state is ~60 KB (31 × 512 floats of encoder outputs). */
@@ -79,6 +94,11 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
 
   /** The state after every turn of `conversation` for the model `modelRef` names now. */
   async stateFor(modelRef: ModelRef, conversation: ConversationHistory): Promise<ConversationState> {
+    return (await this.read(modelRef, conversation)).state;
+  }
+
+  /** stateFor, with the tokens read and how many of them the caches saved. */
+  async read(modelRef: ModelRef, conversation: ConversationHistory): Promise<ConversationRead> {
     const lease = this.registry.acquire(modelRef);
     try {
       return await this.stateWith(lease.entry, conversation);
@@ -101,7 +121,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     const lease = this.registry.acquire(modelRef);
     try {
       const { model, tokenizer } = lease.entry;
-      const state = isHistory(stateOrHistory) ? await this.stateWith(lease.entry, stateOrHistory) : stateOrHistory;
+      const state = isHistory(stateOrHistory) ? (await this.stateWith(lease.entry, stateOrHistory)).state : stateOrHistory;
       yield* this.batcher.submit(model, tokenizer, state, decoding, signal);
     } finally {
       lease.release();
@@ -113,9 +133,14 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     return this.registry.resolve(modelRef).model.config.maxTurns;
   }
 
+  /** Replies being decoded and replies waiting for a place in a batch, over all models. */
+  load(): { active: number; waiting: number } {
+    return this.batcher.load();
+  }
+
   /** For GET /health (see GenerationHealth). */
   healthInfo(): { backend: BackendInfo | null; models: ModelInfo[]; replies: { active: number; waiting: number } } {
-    return { backend: backendInfo() ?? null, models: this.registry.list(), replies: this.batcher.load() };
+    return { backend: backendInfo() ?? null, models: this.registry.list(), replies: this.load() };
   }
 
   /**
@@ -123,25 +148,29 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
    * so neither the state nor the cost of a turn grows with the conversation (issue 22).
    * While the conversation is no longer than that, states are cached: the cached state, or the longest cached
    * prefix advanced by the turns after it (after a bot reply and a user turn that is two encodings). Stored turns
-   * never change, so (conversation id, turn count) names a state for one model load. Past maxTurns the window
-   * slides: the context GRU reads it again at each turn, from utterance vectors cached by text, so only the turns
-   * new to the window are encoded (the bot reply and the user turn), not all of them.
+   * never change, so (conversation id, turn count) names a state for one model load; without an id, the digest of
+   * the turns does. Past maxTurns the window slides: the context GRU reads it again at each turn, from utterance
+   * vectors cached by text, so only the turns new to the window are encoded (the bot reply and the user turn), not
+   * all of them.
    */
-  private async stateWith(entry: ModelEntry, conversation: ConversationHistory): Promise<ConversationState> {
+  private async stateWith(entry: ModelEntry, conversation: ConversationHistory): Promise<ConversationRead> {
     const turns = conversation.turns.slice(-entry.model.config.maxTurns);
     if (conversation.truncated || turns.length < conversation.turns.length) return this.slidingWindow(entry, turns);
-    const key = (count: number) => `${entry.generation}:${conversation.id}:${count}`;
+    const digests = conversation.id === undefined ? prefixDigests(turns) : undefined;
+    const key = (count: number) => (digests ? `${entry.generation}:#${digests[count - 1]}` : `${entry.generation}:${conversation.id}:${count}`);
     let k = turns.length;
-    let state = this.states.get(key(k));
-    while (!state && k > 0) state = this.states.get(key(--k));
+    let state = k > 0 ? this.states.get(key(k)) : undefined;
+    while (!state && k > 1) state = this.states.get(key(--k));
+    if (!state) k = 0;
     state = await this.advance(entry, state ?? initialState(entry.model), turns.slice(k));
-    this.states.set(key(turns.length), state);
-    return state;
+    if (turns.length > 0) this.states.set(key(turns.length), state);
+    const tokens = turns.map((text) => tokensRead(entry, text));
+    return { state, tokens: sum(tokens), cachedTokens: sum(tokens.slice(0, k)), encodedTurns: turns.length - k };
   }
 
   /** The state after a window that does not start the conversation; windowState from cached vectors. */
-  private async slidingWindow(entry: ModelEntry, turns: readonly string[]): Promise<ConversationState> {
-    if (turns.length === 0) return initialState(entry.model);
+  private async slidingWindow(entry: ModelEntry, turns: readonly string[]): Promise<ConversationRead> {
+    if (turns.length === 0) return { state: initialState(entry.model), tokens: 0, cachedTokens: 0, encodedTurns: 0 };
     const ids = (text: string) => utteranceIds(entry.tokenizer, text, entry.model.config);
     const key = (text: string) => `${entry.generation}:${text}`;
     const earlier = turns.slice(0, -1);
@@ -158,7 +187,9 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     const last = turns[turns.length - 1];
     const state = windowState(entry.model, earlier.map((text) => known.get(text)!), ids(last));
     this.vectors.set(key(last), state.lastVector); // the next window reads it among the earlier turns
-    return state;
+    const tokens = turns.map((text) => tokensRead(entry, text));
+    const cachedTokens = sum(earlier.map((text, i) => (missing.includes(text) ? 0 : tokens[i])));
+    return { state, tokens: sum(tokens), cachedTokens, encodedTurns: missing.length + 1 };
   }
 
   /** `state` after reading `turns`, REBUILD_CHUNK_TURNS per synchronous encoder call, the event loop free between. */
@@ -175,6 +206,15 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     this.states.deleteWhere((key) => key.startsWith(`${entry.generation}:`));
     this.vectors.deleteWhere((key) => key.startsWith(`${entry.generation}:`));
   }
+}
+
+/** Tokens the encoder reads for one turn: its ids (truncated as training reads them) and eos. */
+function tokensRead(entry: ModelEntry, text: string): number {
+  return utteranceIds(entry.tokenizer, text, entry.model.config).length + 1;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 function isHistory(x: ConversationState | ConversationHistory): x is ConversationHistory {

@@ -12,5 +12,6 @@ export type { ModelRef, ModelInfo } from './model-registry';
 export { GenerationError } from './generation-errors';
 export type { GenerationErrorCode } from './generation-errors';
 export { GenerationService } from './generation.service';
-export type { ConversationHistory } from './generation.service';
+export type { ConversationHistory, ConversationRead } from './generation.service';
+export { prefixDigests } from './prefix-digest';
 export { GenerationModule } from './generation.module';

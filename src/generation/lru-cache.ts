@@ -25,6 +25,10 @@ export class LruCache<K, V> {
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
   }
 
+  delete(key: K): boolean {
+    return this.map.delete(key);
+  }
+
   deleteWhere(predicate: (key: K) => boolean): void {
     for (const key of [...this.map.keys()]) if (predicate(key)) this.map.delete(key);
   }

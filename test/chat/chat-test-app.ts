@@ -41,12 +41,16 @@ export async function writeTinyModel(dir: string, kind: ModelKind, seed: number)
   return dir;
 }
 
-/** `env` adds settings to the app's configuration, e.g. `{ ADMIN_TOKEN }` to turn the admin API on. */
+/**
+ * `env` adds settings to the app's configuration, e.g. `{ ADMIN_TOKEN }` to turn the admin API on; `overrides`
+ * replaces providers, e.g. `[[OPENAI_API_OPTIONS, {...}]]`.
+ */
 export async function startChatApp(
   options: Partial<ChatOptions> = {},
   db?: TestDatabase,
   modelsDir?: string,
   env: Record<string, string> = {},
+  overrides: [token: unknown, value: unknown][] = [],
 ): Promise<ChatTestApp> {
   const ownDb = !db;
   db ??= await createTestDatabase();
@@ -57,12 +61,13 @@ export async function startChatApp(
     await writeTinyModel(path.join(modelsDir, 'vhred-tiny'), 'vhred', 2);
   }
   const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', ...env });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(PrismaService)
     .useValue(ownDb ? db.prisma : keepOpen(db.prisma))
     .overrideProvider(CHAT_OPTIONS)
-    .useValue({ ...chatOptions(config), rateLimit: { burst: 10, perSecond: 5 }, ...options })
-    .compile();
+    .useValue({ ...chatOptions(config), rateLimit: { burst: 10, perSecond: 5 }, ...options });
+  for (const [token, value] of overrides) builder = builder.overrideProvider(token).useValue(value);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication();
   await app.listen(0, '127.0.0.1');
   const url = await appUrl(app);
