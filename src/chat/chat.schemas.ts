@@ -28,7 +28,11 @@ export type ModelRef = z.infer<typeof modelRefSchema>;
 /** generation's own settings (a superset of the protocol's: also latent, seed, nBest...), so both agree on limits. */
 export const chatDecodingSchema = decodingSchema
   .partial()
-  .refine((d) => (d.nBest ?? 1) <= (d.beamWidth ?? 4), { error: 'nBest cannot exceed beamWidth', path: ['nBest'] });
+  .refine((d) => (d.nBest ?? 1) <= (d.beamWidth ?? 4), { error: 'nBest cannot exceed beamWidth', path: ['nBest'] })
+  .refine((d) => d.strategy !== 'beam' || (d.candidates ?? 1) === 1, {
+    error: 'candidates applies to greedy and sampled replies; beam search ranks its own hypotheses',
+    path: ['candidates'],
+  });
 export type ChatDecoding = z.infer<typeof chatDecodingSchema>;
 
 export const startSchema = z

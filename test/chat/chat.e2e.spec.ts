@@ -190,6 +190,7 @@ describe('chat over socket.io /chat', () => {
       ['conversation:start', 'an unknown model name', 'invalid_payload', { model: 'gpt' }],
       ['conversation:start', 'a wrong-typed decoding field', 'invalid_payload', { decoding: { temperature: 'hot' } }],
       ['conversation:start', 'compare with one model', 'invalid_payload', { compare: ['hred'] }],
+      ['conversation:start', 'sample-and-rank candidates with beam search', 'invalid_payload', { decoding: { strategy: 'beam', candidates: 4 } }],
       ['conversation:start', 'an unknown model version', 'model_not_found', { model: uuid }],
       ['conversation:start', 'a kind with no active version', 'model_not_found', { model: 'seq2seq' }],
       ['conversation:resume', 'missing fields', 'invalid_payload', {}],
