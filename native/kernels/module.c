@@ -7,6 +7,17 @@
 #include <stdio.h>
 #include "args.h"
 
+/*
+ * The hash of the sources this binary was built from (source-hash.js, passed in by binding.gyp). The loader finds
+ * this text in the file's bytes and refuses a binary built from other sources before loading it.
+ */
+#ifndef KERNELS_SOURCE_HASH
+#error "build with binding.gyp: it defines KERNELS_SOURCE_HASH"
+#endif
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+__attribute__((used)) static const char source_tag[] = "native-kernels-source-hash:" STRINGIFY(KERNELS_SOURCE_HASH);
+
 int read_kernel_args(napi_env env, napi_callback_info info, const char *kernel, size_t count, kernel_args *out) {
   size_t argc = 33;
   napi_value argv[33];
@@ -49,9 +60,8 @@ int operands_in_heap(napi_env env, const kernel_args *a, const char *kernel, con
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
-      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
-      {"threads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, get_config, NULL, NULL, NULL, napi_default, NULL},
+      {"useIsa", NULL, use_isa, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_default, NULL},
       {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_default, NULL},
@@ -64,5 +74,9 @@ NAPI_MODULE_INIT() {
       {"attentionDecoderGrad", NULL, attention_decoder_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
+  napi_value hash;
+  if (napi_create_string_utf8(env, source_tag + sizeof "native-kernels-source-hash:" - 1, NAPI_AUTO_LENGTH, &hash) != napi_ok ||
+      napi_set_named_property(env, exports, "sourceHash", hash) != napi_ok)
+    return NULL;
   return exports;
 }
