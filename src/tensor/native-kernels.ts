@@ -72,19 +72,26 @@ export interface KernelsBinary {
   unsupported?: string;
 }
 
-/** The compiled build first, then the prebuilt one where this machine can run it (Linux x64, glibc). */
-export function kernelsBinaries(platform: string = process.platform, arch: string = process.arch, glibc: string | undefined = glibcVersion()): KernelsBinary[] {
-  const target = `${platform}-${arch}`;
-  const unsupported = target !== 'linux-x64' ? `none for ${target}` : glibc === undefined ? 'none for a libc other than glibc' : undefined;
+/** The machine a binary must suit: `glibc` is the C library's version, absent for another libc (musl). */
+export interface Machine {
+  platform: string;
+  arch: string;
+  glibc?: string;
+}
+
+function thisMachine(): Machine {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return { platform: process.platform, arch: process.arch, glibc: header?.glibcVersionRuntime };
+}
+
+/** The compiled build first, then the prebuilt one where the machine can run it (Linux x64, glibc). */
+export function kernelsBinaries(machine: Machine = thisMachine()): KernelsBinary[] {
+  const target = `${machine.platform}-${machine.arch}`;
+  const unsupported = target !== 'linux-x64' ? `none for ${target}` : machine.glibc === undefined ? 'none for a libc other than glibc' : undefined;
   return [
     { from: 'build', file: NATIVE_KERNELS_PATH },
     { from: 'prebuilt', file: PREBUILT_KERNELS_PATH, ...(unsupported ? { unsupported } : {}) },
   ];
-}
-
-function glibcVersion(): string | undefined {
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  return header?.glibcVersionRuntime;
 }
 
 const SOURCE_TAG = 'native-kernels-source-hash:';

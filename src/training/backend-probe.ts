@@ -1,7 +1,7 @@
 /**
  * What TF_BACKEND=auto times when more than one fast backend loads (src/tensor/backend.ts): training steps of a
- * `small` HRED on made-up dialogues, the heaviest work the service does. Eight dialogues of four 20-token turns keep
- * it under a second a backend here while still weighing the products, the GRUs and the output layer as training does.
+ * `small` HRED on made-up dialogues, the heaviest work the service does. Four dialogues of three 16-token turns weigh
+ * the products, the GRUs and the output layer as training does, in about a second a backend on two loaded cores.
  */
 import { DialogueIds } from '../models/batch';
 import { DialogueModel } from '../models/dialogue-model';
@@ -17,7 +17,7 @@ export interface ProbeShape {
 }
 
 const SMALL_HRED: ModelConfigInput = { kind: 'hred', vocabSize: 8000 };
-const SHAPE: ProbeShape = { dialogues: 8, turns: 4, tokens: 20, steps: 2 };
+const SHAPE: ProbeShape = { dialogues: 4, turns: 3, tokens: 16, steps: 2 };
 
 /** Training steps per second on the active backend, after one warm-up step (kernels set up, Adam's moments made). */
 export async function probeTrainingStep(config: ModelConfigInput = SMALL_HRED, shape: ProbeShape = SHAPE): Promise<number> {
