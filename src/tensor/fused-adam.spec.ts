@@ -49,7 +49,8 @@ describe('ScaledAdam', () => {
     const profile = await tf.profile(() => adam.applyScaledGradients({ adam_native: tf.tensor1d([1, -1, 0]) }, 0.5));
     const kernels = profile.kernels.map((k) => k.name);
     expect([kernels.includes('NativeAdam'), kernels.includes('Sqrt')]).toEqual(native ? [true, false] : [false, true]);
-    expect(Array.from(w.dataSync())).toEqual([expect.closeTo(0.9, 6), expect.closeTo(1.1, 6), 1]);
+    const digits = native ? 6 : 5; // tfjs's ops round differently in the last place
+    expect(Array.from(w.dataSync())).toEqual([expect.closeTo(0.9, digits), expect.closeTo(1.1, digits), 1]);
     adam.dispose();
     w.dispose();
   });
