@@ -25,7 +25,7 @@ const result = spawnSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pip
 if (result.status !== 0) {
   const why = result.error ? result.error.message : String(result.stderr).split('\n').filter((l) => /error|not found/i.test(l)).slice(0, 5).join('\n');
   const fallback =
-    process.platform === 'linux' && process.arch === 'x64'
+    process.platform === 'linux' && process.arch === 'x64' && fs.existsSync(path.join(prebuiltDir, 'native_kernels.node'))
       ? 'the prebuilt binary (native/prebuilt/linux-x64-glibc, glibc >= 2.35) serves instead'
       : 'tfjs\'s own WASM kernels serve instead (training about 6x slower): install a C compiler and Python 3, then npm run build:native';
   console.warn(`native/kernels: not compiled, ${fallback}\n${why}`);

@@ -6,6 +6,9 @@ import { BackendInfo, describeBackend, fastestOf } from './backend';
 
 describe('describeBackend (the start-up log line)', () => {
   it('names the native kernels and where they came from', () => {
+    expect(describeBackend({ name: 'wasm', threads: 1, nativeKernels: true, nativeKernelsFrom: 'build', blas: 'sgemm avx512' }).line).toBe(
+      'tensor backend wasm, 1 thread(s), native kernels compiled at install (sgemm avx512)',
+    );
     const info: BackendInfo = { name: 'wasm', threads: 1, nativeKernels: true, nativeKernelsFrom: 'prebuilt', blas: 'sgemm avx2', chosenBy: 'auto: the native kernels loaded, tfjs-node did not' };
     expect(describeBackend(info)).toEqual({
       level: 'log',

@@ -96,7 +96,7 @@ export function resolvedBackend(choice: BackendChoice): BackendChoice {
 export function describeBackend(info: BackendInfo): { level: 'log' | 'warn'; line: string } {
   const head = `tensor backend ${info.name}, ${info.threads} thread(s)`;
   const how = info.chosenBy ? ` (${info.chosenBy})` : '';
-  if (info.nativeKernels) return { level: 'log', line: `${head}, native kernels ${info.nativeKernelsFrom} (${info.blas})${how}` };
+  if (info.nativeKernels) return { level: 'log', line: `${head}, native kernels ${info.nativeKernelsFrom === 'build' ? 'compiled at install' : 'prebuilt'} (${info.blas})${how}` };
   if (info.name !== 'wasm' || info.nativeKernelsNote === 'TF_NATIVE=off') return { level: 'log', line: `${head}${info.nativeKernelsNote ? `, ${info.nativeKernelsNote}` : ''}${how}` };
   return { level: 'warn', line: `${head} WITHOUT the native kernels: training runs about 6× slower${how}. ${info.nativeKernelsNote}` };
 }
