@@ -121,14 +121,11 @@ static TARGET void FN(pack_a)(int ta, const float *a, int64_t lda, int64_t i0, i
         const float *src = a + (p0 + p) * lda + i0 + q;
         for (int64_t r = 0; r < MR; r++) out[p * MR + r] = r < rows ? src[r] : 0.0f;
       }
-    } else {
-      for (int64_t r = 0; r < MR; r++) {
-        const float *src = a + (i0 + q + r) * lda + p0;
-        if (r < rows)
-          for (int64_t p = 0; p < kc; p++) out[p * MR + r] = src[p];
-        else
-          for (int64_t p = 0; p < kc; p++) out[p * MR + r] = 0.0f;
-      }
+    } else { /* MR rows of a side by side, written in order */
+      const float *src[MR];
+      for (int64_t r = 0; r < MR; r++) src[r] = a + (i0 + q + (r < rows ? r : 0)) * lda + p0;
+      for (int64_t p = 0; p < kc; p++)
+        for (int64_t r = 0; r < MR; r++) out[p * MR + r] = r < rows ? src[r][p] : 0.0f;
     }
   }
 }
@@ -137,14 +134,11 @@ static TARGET void FN(pack_a)(int ta, const float *a, int64_t lda, int64_t i0, i
 static TARGET void FN(pack_b)(int tb, const float *b, int64_t ldb, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float *restrict out) {
   for (int64_t q = 0; q < nc; q += NR, out += NR * kc) {
     const int64_t cols = nc - q < NR ? nc - q : NR;
-    if (tb) { /* op(B)(p, j) = b[j·ldb + p]: read NR rows of b side by side */
-      for (int64_t j = 0; j < NR; j++) {
-        const float *src = b + (j0 + q + j) * ldb + p0;
-        if (j < cols)
-          for (int64_t p = 0; p < kc; p++) out[p * NR + j] = src[p];
-        else
-          for (int64_t p = 0; p < kc; p++) out[p * NR + j] = 0.0f;
-      }
+    if (tb) { /* op(B)(p, j) = b[j·ldb + p]: NR rows of b side by side, written in order */
+      const float *src[NR];
+      for (int64_t j = 0; j < NR; j++) src[j] = b + (j0 + q + (j < cols ? j : 0)) * ldb + p0;
+      for (int64_t p = 0; p < kc; p++)
+        for (int64_t j = 0; j < NR; j++) out[p * NR + j] = j < cols ? src[j][p] : 0.0f;
     } else {
       for (int64_t p = 0; p < kc; p++) {
         const float *src = b + (p0 + p) * ldb + j0 + q;
