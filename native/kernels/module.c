@@ -9,7 +9,8 @@
 
 /*
  * The hash of the sources this binary was built from (source-hash.js, passed in by binding.gyp). The loader finds
- * this text in the file's bytes and refuses a binary built from other sources before loading it.
+ * this text in the file's bytes and refuses a binary built from other sources before loading it (`used`: nothing
+ * else refers to it, and the compiler must keep it).
  */
 #ifndef KERNELS_SOURCE_HASH
 #error "build with binding.gyp: it defines KERNELS_SOURCE_HASH"
@@ -74,9 +75,5 @@ NAPI_MODULE_INIT() {
       {"attentionDecoderGrad", NULL, attention_decoder_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
-  napi_value hash;
-  if (napi_create_string_utf8(env, source_tag + sizeof "native-kernels-source-hash:" - 1, NAPI_AUTO_LENGTH, &hash) != napi_ok ||
-      napi_set_named_property(env, exports, "sourceHash", hash) != napi_ok)
-    return NULL;
   return exports;
 }

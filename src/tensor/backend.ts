@@ -73,7 +73,7 @@ export async function fastestOf(candidates: BackendInfo[], probe: BackendProbe):
   const rates: number[] = [];
   for (const c of candidates) {
     await setBackend(c.name === 'node' ? 'tensorflow' : c.name);
-    rates.push(await probe());
+    rates.push(await probe().catch(() => 0)); // a backend the step fails on is not a candidate
   }
   const best = rates.indexOf(Math.max(...rates));
   await setBackend(candidates[best].name === 'node' ? 'tensorflow' : candidates[best].name);

@@ -42,8 +42,6 @@ export interface NativeKernels {
   config(): string;
   /** Runs the products on "avx512", "avx2" or "generic" from now on, for the whole process; false if this CPU lacks it. */
   useIsa(isa: string): boolean;
-  /** The hash of the sources the binary was built from (native/kernels/source-hash.js). */
-  sourceHash: string;
 }
 
 export type NativeChoice = 'auto' | 'off';
