@@ -1,7 +1,8 @@
 # Build: install everything, generate the Prisma client, compile.
 FROM node:20-slim AS build
-# The native kernels (npm's postinstall builds native/kernels against OpenBLAS); without them tfjs's WASM kernels serve.
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ libopenblas-dev && rm -rf /var/lib/apt/lists/*
+# The native kernels (npm's postinstall compiles native/kernels: a C compiler is all they need; without one the
+# prebuilt binary in native/prebuilt serves on x64).
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts/build-native.js scripts/
@@ -12,13 +13,15 @@ RUN npm run build && npm prune --omit=dev && mkdir -p models
 
 # Run: compiled code, production dependencies, the Prisma schema and migrations (applied at start-up).
 FROM node:20-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libopenblas0-pthread && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production DATA_DIR=/app/data MODELS_DIR=/app/models
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/native/kernels/build/Release ./native/kernels/build/Release
+# the sources too: a binary runs only if it was built from the sources beside it (src/tensor/native-kernels.ts)
+COPY --from=build /app/native/kernels/*.c /app/native/kernels/*.h /app/native/kernels/binding.gyp /app/native/kernels/source-hash.js ./native/kernels/
+COPY --from=build /app/native/kernels/build/Release/native_kernels.node ./native/kernels/build/Release/
+COPY --from=build /app/native/prebuilt ./native/prebuilt
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/models ./models
 RUN mkdir -p /app/data && chown -R node:node /app/data /app/models

@@ -5,8 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A loop kernel compiled for AVX-512, AVX2 and plain x86-64, chosen at load time by the CPU it runs on. */
+/* A loop kernel compiled for AVX-512, AVX2 and plain x86-64, chosen at load time by the CPU it runs on (elsewhere: once). */
+#if defined(__x86_64__) && defined(__linux__)
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
 
 typedef struct {
   void *heap;
@@ -24,9 +28,8 @@ int read_kernel_args(napi_env env, napi_callback_info info, const char *kernel, 
 int operands_in_heap(napi_env env, const kernel_args *a, const char *kernel, const int64_t *offsets, const int64_t *sizes, int count);
 
 napi_value gemm(napi_env env, napi_callback_info info);
-napi_value set_threads(napi_env env, napi_callback_info info);
-napi_value get_threads(napi_env env, napi_callback_info info);
 napi_value get_config(napi_env env, napi_callback_info info);
+napi_value use_isa(napi_env env, napi_callback_info info);
 napi_value softmax_xent(napi_env env, napi_callback_info info);
 napi_value softmax_xent_grad(napi_env env, napi_callback_info info);
 napi_value gru_gates(napi_env env, napi_callback_info info);

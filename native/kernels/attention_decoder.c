@@ -11,7 +11,6 @@
  * padding), Wc [H + E, A]. Outputs att [T, N, A] and hs [T, N, H]; for the gradient, gates and hproj [R, 3H], cat
  * [R, H + E] (= [h; context]) and alpha [R, L] keep only the R rows that decoded, step after step.
  */
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
-/* Batched single-precision matrix products by OpenBLAS, row-major, as tfjs's BatchMatMul defines them. */
-#include <cblas.h>
+/* Batched single-precision matrix products (sgemm.c), row-major, as tfjs's BatchMatMul defines them. */
+#include <stdio.h>
 #include "args.h"
+#include "sgemm.h"
 
 /*
  * gemm(heap, batch, m, n, k, transA, transB, aOffset, aBatchStride, bOffset, bBatchStride, cOffset):
@@ -17,41 +18,31 @@ napi_value gemm(napi_env env, napi_callback_info info) {
   const int64_t sizes[3] = {shapeOk ? (batch - 1) * aStride + m * k : -1, (batch - 1) * bStride + k * n, batch * m * n};
   if (!operands_in_heap(env, &a, "gemm", offsets, sizes, 3)) return NULL;
   float *heap = (float *)a.heap;
-  const int lda = transA ? (int)m : (int)k, ldb = transB ? (int)k : (int)n;
-  for (int64_t i = 0; i < batch; i++) {
-    float *A = heap + aOff + i * aStride, *B = heap + bOff + i * bStride, *C = heap + cOff + i * m * n;
-    if (m == 1) {
-      /* A row vector times a matrix (one reply decoded at a time): sgemv is several times faster than sgemm. */
-      if (transB) cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.0f, B, (int)k, A, 1, 0.0f, C, 1);
-      else cblas_sgemv(CblasRowMajor, CblasTrans, (int)k, (int)n, 1.0f, B, (int)n, A, 1, 0.0f, C, 1);
-      continue;
-    }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (int)m, (int)n,
-                (int)k, 1.0f, A, lda, B, ldb, 0.0f, C, (int)n);
-  }
+  const int64_t lda = transA ? m : k, ldb = transB ? k : n;
+  for (int64_t i = 0; i < batch; i++)
+    sgemm(transA, transB, m, n, k, heap + aOff + i * aStride, lda, heap + bOff + i * bStride, ldb, 0.0f, heap + cOff + i * m * n, n);
   return NULL;
 }
 
-napi_value set_threads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  int32_t n = 1;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok) {
-    napi_throw_type_error(env, NULL, "setThreads takes one integer");
-    return NULL;
-  }
-  openblas_set_num_threads(n < 1 ? 1 : n);
-  return NULL;
-}
-
-napi_value get_threads(napi_env env, napi_callback_info info) {
+/* config(): the instruction set the products run on, e.g. "sgemm avx512". */
+napi_value get_config(napi_env env, napi_callback_info info) {
+  char text[64];
+  snprintf(text, sizeof text, "sgemm %s", sgemm_isa());
   napi_value out;
-  napi_create_int32(env, openblas_get_num_threads(), &out);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
   return out;
 }
 
-napi_value get_config(napi_env env, napi_callback_info info) {
-  napi_value out;
-  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &out);
+/* useIsa(name): runs the products on that instruction set from now on (tests compare each path); false if this CPU lacks it. */
+napi_value use_isa(napi_env env, napi_callback_info info) {
+  size_t argc = 1, len = 0;
+  napi_value argv[1], out;
+  char name[32];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "useIsa takes one string");
+    return NULL;
+  }
+  napi_get_boolean(env, sgemm_use_isa(name), &out);
   return out;
 }

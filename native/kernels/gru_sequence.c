@@ -9,7 +9,6 @@
  * up to its last unmasked one, so a packed batch (rows sorted longest first) skips its finished rows.
  * `reverse` runs from t = T − 1 down to 0.
  */
-#include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
 #include "args.h"

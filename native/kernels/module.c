@@ -7,6 +7,18 @@
 #include <stdio.h>
 #include "args.h"
 
+/*
+ * The hash of the sources this binary was built from (source-hash.js, passed in by binding.gyp). The loader finds
+ * this text in the file's bytes and refuses a binary built from other sources before loading it (`used`: nothing
+ * else refers to it, and the compiler must keep it).
+ */
+#ifndef KERNELS_SOURCE_HASH
+#error "build with binding.gyp: it defines KERNELS_SOURCE_HASH"
+#endif
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+__attribute__((used)) static const char source_tag[] = "native-kernels-source-hash:" STRINGIFY(KERNELS_SOURCE_HASH);
+
 int read_kernel_args(napi_env env, napi_callback_info info, const char *kernel, size_t count, kernel_args *out) {
   size_t argc = 33;
   napi_value argv[33];
@@ -49,9 +61,8 @@ int operands_in_heap(napi_env env, const kernel_args *a, const char *kernel, con
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
-      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
-      {"threads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, get_config, NULL, NULL, NULL, napi_default, NULL},
+      {"useIsa", NULL, use_isa, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_default, NULL},
       {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_default, NULL},

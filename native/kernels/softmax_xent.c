@@ -6,8 +6,6 @@
 #include <math.h>
 #include "args.h"
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
 CLONES static void softmax_rows(const float *x, float *p, float *nll, const int32_t *labels, int64_t rows, int64_t cols) {
   for (int64_t i = 0; i < rows; i++) {
     const float *xi = x + i * cols;

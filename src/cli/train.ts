@@ -4,7 +4,7 @@
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { parseArgs } from 'node:util';
-import { initTensorBackend, BackendChoice } from '../tensor/backend';
+import { describeBackend, initTensorBackend, BackendChoice } from '../tensor/backend';
 import { train } from '../training/trainer';
 import { trainingOptionsSchema } from '../training/training-options';
 import { formatZodError } from './cli-errors';
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     return;
   }
   const backend = await initTensorBackend((values.backend ?? process.env.TF_BACKEND ?? 'auto') as BackendChoice);
-  console.log(`backend ${backend.name}, ${backend.threads} thread(s); training ${parsed.data.kind} → ${parsed.data.outDir}`);
+  console.log(`${describeBackend(backend).line}\ntraining ${parsed.data.kind} → ${parsed.data.outDir}`);
 
   const bar = new SingleBar(
     { format: 'epoch {epoch} |{bar}| {value}/{total} steps | loss {loss} ppl {ppl} kl/tok {kl} | {tps} tok/s | eta {eta_formatted}', etaBuffer: 50 },

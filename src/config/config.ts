@@ -49,8 +49,8 @@ const settings = z.object({
   // Chat events per socket: a token bucket of CHAT_RATE_BURST refilled at CHAT_RATE_PER_SECOND.
   CHAT_RATE_BURST: integer(1, 10_000).default(10),
   CHAT_RATE_PER_SECOND: integer(1, 10_000).default(5),
-  TF_BACKEND: oneOf(TF_BACKENDS).default('auto'), // auto: tfjs-node if it loads, else wasm
-  // On wasm, the native kernels (native/kernels: OpenBLAS products, fused softmax cross-entropy) when built; off: tfjs's own.
+  TF_BACKEND: oneOf(TF_BACKENDS).default('auto'), // auto: the fastest that works (src/tensor/backend.ts)
+  // On wasm, the native kernels (native/kernels: products, fused softmax cross-entropy, GRUs, Adam) when they load; off: tfjs's own.
   // The backend reads it from the environment (worker threads too); it is here so a bad value stops start-up.
   TF_NATIVE: oneOf(['auto', 'off'] as const).default('auto'),
   CORPUS_DIR: dir.default(() => path.resolve('../shared/data')),

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadModel, LoadedModel } from '../models/model-files';
-import { backendInfo, BackendInfo, initTensorBackend } from '../tensor/backend';
+import { backendInfo, BackendInfo, describeBackend, initTensorBackend } from '../tensor/backend';
 import { ReplyBatcher } from './batcher';
 import { ConversationState, initialState, rebuildStates, utteranceIds, utteranceVectors, windowState } from './conversation-state';
 import { DecodingInput } from './decoding-options';
@@ -61,7 +61,9 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {}
 
   async onModuleInit(): Promise<void> {
-    await initTensorBackend(this.config?.tfBackend ?? 'auto');
+    // one line at start-up; without the native kernels a warning saying why and what to install
+    const { level, line } = describeBackend(await initTensorBackend(this.config?.tfBackend ?? 'auto'));
+    this.logger[level](line);
   }
 
   onModuleDestroy(): void {

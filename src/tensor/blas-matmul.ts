@@ -1,5 +1,5 @@
 /**
- * BatchMatMul for the WASM backend through native OpenBLAS, reading and writing the WASM heap in place
+ * BatchMatMul for the WASM backend through the native kernels' sgemm, reading and writing the WASM heap in place
  * (no copies): 2.5-5x tfjs's WASM kernel on this model's shapes, transposed operands included.
  * Anything it does not cover (non-float32, batch shapes that broadcast both ways) goes to the kernel
  * registered before it.

@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { useTensorBackend } from '../../test/support/tensor-backend';
+import { nativeKernelsExpected, useTensorBackend } from '../../test/support/tensor-backend';
+import { backendInfo } from './backend';
 import { attend } from '../models/layers/attention';
 import { gruCell } from '../models/layers/gru';
-import { AttentionDecoderInputs, fusedAttentionDecoder, fusedAttentionDecoderStates } from './fused-attention-decoder';
+import { AttentionDecoderInputs, fusedAttentionDecoder, fusedAttentionDecoderStates, hasFusedAttentionDecoder } from './fused-attention-decoder';
 import { loadNativeKernels } from './native-kernels';
 
 useTensorBackend();
 
-// CI installs libopenblas-dev, so there the kernels must be built; elsewhere their absence (or TF_NATIVE=off) skips these tests.
-const native = ('kernels' in loadNativeKernels() || process.env.CI) && process.env.TF_NATIVE !== 'off';
+const native = nativeKernelsExpected();
+const addon = loadNativeKernels();
 
-// five rows: steps with four or more running rows take sgemm, fewer take sgemv (native/kernels/product.h)
+// five rows, masked down to fewer: steps run the products' one-row, two-row and tiled paths (native/kernels/sgemm_isa.h)
 const [T, N, H, L, E, A] = [4, 5, 5, 3, 4, 6];
 /** The differentiable inputs, in the order the tests take gradients. */
 const ARGS = ['embProj', 'h0', 'a0', 'wxa', 'wh', 'bh', 'keys', 'values', 'wc', 'bc'] as const;
@@ -112,13 +113,20 @@ function referenceSteps(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): { attent
     expect(() => fused({ ...x, wc: tf.zeros([H, A]) as tf.Tensor2D }, mask, b)).toThrow(/wc has shape/);
     expect(() => fused(x, tf.ones([T + 1, N]) as tf.Tensor2D, b)).toThrow(/embProj has shape/);
   });
+});
 
-  it('refuses operands that do not fit the heap', () => {
-    const kernels = loadNativeKernels();
-    if (!('kernels' in kernels)) throw new Error('native kernels not built');
-    const heap = new ArrayBuffer(64);
-    expect(() => kernels.kernels.attentionDecoder(heap, 2, 2, 2, 2, 2, 2, ...new Array<number>(18).fill(0))).toThrow(/outside the heap/);
-    expect(() => kernels.kernels.attentionDecoderGrad(heap, 2, 2, 2, 2, 2, 2, ...new Array<number>(25).fill(0))).toThrow(/outside the heap/);
-    expect(() => kernels.kernels.attentionDecoder(heap, 0, 2, 2, 2, 2, 2, ...new Array<number>(18).fill(0))).toThrow(/bad dimensions/);
+(native ? describe.skip : describe)('attention decoder without the native kernels (TF_NATIVE=off)', () => {
+  it('is declined, so the model steps the decoder in tfjs ops', () => {
+    expect(backendInfo()?.nativeKernels).toBe(false);
+    expect(hasFusedAttentionDecoder()).toBe(false);
   });
+});
+
+// The addon itself, registered or not (TF_NATIVE=off only declines to register it).
+('kernels' in addon || process.env.CI ? it : it.skip)('attentionDecoder refuses operands that do not fit the heap', () => {
+  if (!('kernels' in addon)) throw new Error(`native kernels not built: ${addon.error}`);
+  const heap = new ArrayBuffer(64);
+  expect(() => addon.kernels.attentionDecoder(heap, 2, 2, 2, 2, 2, 2, ...new Array<number>(18).fill(0))).toThrow(/outside the heap/);
+  expect(() => addon.kernels.attentionDecoderGrad(heap, 2, 2, 2, 2, 2, 2, ...new Array<number>(25).fill(0))).toThrow(/outside the heap/);
+  expect(() => addon.kernels.attentionDecoder(heap, 0, 2, 2, 2, 2, 2, ...new Array<number>(18).fill(0))).toThrow(/bad dimensions/);
 });

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { useTensorBackend } from '../../test/support/tensor-backend';
+import { nativeKernelsExpected, useTensorBackend } from '../../test/support/tensor-backend';
+import { backendInfo } from './backend';
 import { gruCell } from '../models/layers/gru';
 import { fusedGruSequence } from './fused-gru-sequence';
 import { loadNativeKernels } from './native-kernels';
 
 useTensorBackend();
 
-// CI installs libopenblas-dev, so there the kernels must be built; elsewhere their absence (or TF_NATIVE=off) skips these tests.
-const native = ('kernels' in loadNativeKernels() || process.env.CI) && process.env.TF_NATIVE !== 'off';
+const native = nativeKernelsExpected();
+const addon = loadNativeKernels();
 
 /** The definition, step by step in tfjs ops: h' = h + m ⊙ (GRU(x, h) − h). */
 function reference(xProj: tf.Tensor3D, mask: tf.Tensor2D, h0: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D, reverse: boolean): tf.Tensor3D {
@@ -68,11 +69,18 @@ function reference(xProj: tf.Tensor3D, mask: tf.Tensor2D, h0: tf.Tensor2D, wh: t
     out.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+});
 
-  it('refuses a sequence whose operands do not fit the heap', () => {
-    const kernels = loadNativeKernels();
-    if (!('kernels' in kernels)) throw new Error('native kernels not built');
-    const heap = new ArrayBuffer(64);
-    expect(() => kernels.kernels.gruSequence(heap, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0)).toThrow(/outside the heap/);
+(native ? describe.skip : describe)('GRU over a whole sequence without the native kernels (TF_NATIVE=off)', () => {
+  it('is declined, so the GRU layer steps in tfjs ops', () => {
+    expect(backendInfo()?.nativeKernels).toBe(false);
+    expect(fusedGruSequence(tf.zeros([2, 1, 3]), tf.ones([2, 1]), tf.zeros([1, 1]), tf.zeros([1, 3]), tf.zeros([3]), false)).toBeUndefined();
   });
+});
+
+// The addon itself, registered or not (TF_NATIVE=off only declines to register it).
+('kernels' in addon || process.env.CI ? it : it.skip)('gruSequence refuses a sequence whose operands do not fit the heap', () => {
+  if (!('kernels' in addon)) throw new Error(`native kernels not built: ${addon.error}`);
+  const heap = new ArrayBuffer(64);
+  expect(() => addon.kernels.gruSequence(heap, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0)).toThrow(/outside the heap/);
 });

@@ -1,13 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { gruGates } from '../models/layers/gru';
-import { useTensorBackend } from '../../test/support/tensor-backend';
+import { nativeKernelsExpected, useTensorBackend } from '../../test/support/tensor-backend';
+import { backendInfo } from './backend';
 import { fusedGruGates } from './fused-gru';
-import { loadNativeKernels } from './native-kernels';
 
 useTensorBackend();
 
-// CI installs libopenblas-dev, so there the kernels must be built; elsewhere their absence (or TF_NATIVE=off) skips these tests.
-const native = ('kernels' in loadNativeKernels() || process.env.CI) && process.env.TF_NATIVE !== 'off';
+const native = nativeKernelsExpected();
+
+(native ? describe.skip : describe)('GRU gates without the native kernels (TF_NATIVE=off)', () => {
+  it('are declined, so the GRU layer composes tfjs ops', () => {
+    expect(backendInfo()?.nativeKernels).toBe(false);
+    expect(fusedGruGates(tf.zeros([1, 3]), tf.zeros([1, 3]), tf.zeros([1, 1]))).toBeUndefined();
+  });
+});
 
 (native ? describe : describe.skip)('fused GRU gates (native kernel)', () => {
   const B = 3;

@@ -78,6 +78,15 @@ function registerTransposeFreeMatMul(): void {
     const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const inner = a.shape[transposeA ? a.shape.length - 2 : a.shape.length - 1];
+    if (inner === 0) {
+      // an empty sum: tfjs's kernel leaves the result uninitialised (found by CI's TF_NATIVE=off pass)
+      const m = a.shape[transposeA ? a.shape.length - 1 : a.shape.length - 2];
+      const n = b.shape[transposeB ? b.shape.length - 2 : b.shape.length - 1];
+      const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+      const out = wasmOf(backend).makeOutput([...batch, m, n], 'float32');
+      wasmOf(backend).typedArrayFromHeap(out).fill(0);
+      return out;
+    }
     if (inner === 1 && a.shape.length === 3 && b.shape.length === 3) {
       const [B, M] = transposeA ? [a.shape[0], a.shape[2]] : [a.shape[0], a.shape[1]];
       const N = transposeB ? b.shape[1] : b.shape[2];

@@ -85,7 +85,8 @@ describe('train', () => {
     expect(worse.state.history).toHaveLength(2);
     expect(worse.best).toBeUndefined();
     const base = worse.state.baseValidationPerplexity!;
-    expect(worse.state.history.every((m) => m.validationPerplexity > base)).toBe(true);
+    // worse than the base, or not a number at all: at this rate some runs overflow (none may beat the base)
+    expect(worse.state.history.every((m) => !(m.validationPerplexity <= base))).toBe(true);
     const kept = await loadModel(path.join(dir, 'worse', 'out'));
     kept.model.dispose();
     expect(kept.summary).toMatchObject({ trainedSteps: 0, bestValidationPerplexity: base, baseValidationPerplexity: base });
