@@ -5,8 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { escapeHtml } from '../comparison/report/svg-charts';
-import { htmlTable, REPORT_STYLE } from '../comparison/report/html-report';
+import { htmlPage, htmlTable } from '../comparison/report/html-report';
 import { markdownTable } from '../comparison/report/markdown-report';
 import type { Table } from '../comparison/report/report-tables';
 import type { Interval, RoundScore } from './judging-score';
@@ -55,20 +54,7 @@ export function renderRoundMarkdown(r: RoundReport): string {
 }
 
 export function renderRoundHtml(r: RoundReport): string {
-  const title = `Judged round: ${r.round}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
-<style>${REPORT_STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
-${roundTables(r).map(htmlTable).join('\n')}
-</body>
-</html>
-`;
+  return htmlPage(`Judged round: ${r.round}`, roundTables(r).map(htmlTable).join('\n'));
 }
 
 export const ROUND_REPORT_FILES = ['score.json', 'score.md', 'score.html'] as const;

@@ -7,7 +7,7 @@ import type { ComparisonReport } from '../comparison-report';
 import { reportTables, type Table } from './report-tables';
 import { barChart, escapeHtml, lineChart, PALETTE } from './svg-charts';
 
-export const REPORT_STYLE = `
+const REPORT_STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
 table { border-collapse: collapse; margin: .5rem 0 1.5rem; }
 th, td { border: 1px solid #ccc; padding: .25rem .5rem; vertical-align: top; }
@@ -79,16 +79,9 @@ export function renderHtml(report: ComparisonReport): string {
   const s = report.settings;
   const tables = reportTables(report);
   const title = `Model comparison: ${a.label} vs ${b.label}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
-<style>${REPORT_STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
-<p>A = <b>${escapeHtml(a.label)}</b> (${a.kind}), B = <b>${escapeHtml(b.label)}</b> (${b.kind}). Test data ${escapeHtml(s.data)}:
+  return htmlPage(
+    title,
+    `<p>A = <b>${escapeHtml(a.label)}</b> (${a.kind}), B = <b>${escapeHtml(b.label)}</b> (${b.kind}). Test data ${escapeHtml(s.data)}:
 ${s.contexts} contexts from ${s.dialogues} dialogues, ${s.samples} samples each, seed ${s.seed}. Created ${escapeHtml(report.createdAt)} in ${report.timings.totalSeconds.toFixed(1)} s.</p>
 <h2>Charts</h2>
 <div class="charts">
@@ -99,7 +92,22 @@ ${tables.map(htmlTable).join('\n')}
 <h2>Notes</h2>
 <ul class="notes">
 ${report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}
-</ul>
+</ul>`,
+  );
+}
+
+/** A self-contained page: the reports' style inline, the title as heading, then `body` (HTML). */
+export function htmlPage(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>${REPORT_STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+${body}
 </body>
 </html>
 `;
