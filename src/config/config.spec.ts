@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { parseConfig } from './config';
+import { readFileSync } from 'node:fs';
+import { parseConfig, SETTING_NAMES } from './config';
 
 describe(parseConfig.name, () => {
   it('applies the documented defaults', () => {
@@ -79,5 +80,18 @@ describe(parseConfig.name, () => {
     [{ DATABASE_URL: 'mysql://u:secret@h/db' }, 'Invalid configuration: DATABASE_URL must be a URL starting with postgres:// or postgresql:// (value hidden)'],
   ])('rejects %j with one line naming the setting', (env, message) => {
     expect(() => parseConfig(env)).toThrow(message);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every setting the service reads, and nothing else', () => {
+    const text = readFileSync(path.join(__dirname, '../../.env.example'), 'utf8');
+    const entries = text.split('\n').flatMap((line) => {
+      const m = /^([A-Z_]+)=(.*)$/.exec(line);
+      return m ? [[m[1], m[2]] as const] : [];
+    });
+    expect(entries.map(([name]) => name).sort()).toEqual([...SETTING_NAMES].sort());
+    // and the values it shows are ones the service accepts (empty = unset)
+    expect(() => parseConfig(Object.fromEntries(entries.filter(([, value]) => value !== '')))).not.toThrow();
   });
 });

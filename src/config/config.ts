@@ -67,6 +67,9 @@ const settings = z.object({
   METRICS_PORT: integer(1, 65535).optional(),
 }).refine((s) => s.METRICS_PORT === undefined || s.METRICS_PORT !== s.PORT, { path: ['METRICS_PORT'], error: 'must differ from PORT' });
 
+/** The environment variables the service reads (`.env.example` must list each: config.spec.ts checks). */
+export const SETTING_NAMES: readonly string[] = Object.keys(settings.shape);
+
 /** The one typed configuration object; provided in Nest as APP_CONFIG. */
 export interface AppConfig {
   port: number;
