@@ -4,12 +4,12 @@
  * Design. One lane per model object (rows of a batch must share weights; after a hot swap the old
  * and the new model simply have separate lanes). A lane runs one loop while it has work:
  *   1. yield to the event loop (setImmediate): requests arriving meanwhile queue up, other work runs;
- *   2. at this step boundary: drop cancelled rows (their stream ends with 'cancelled'), then admit
- *      waiting requests FIFO up to maxBatchSize: their decoder rows are started (attention memory,
- *      z) and appended to the running batch;
- *   3. one decoder step advances every active row by one token (fair: no row waits for another);
- *   4. each row's token goes to its request's async queue; finished rows leave the batch. A sample-and-rank
- *      request owns several rows (its candidates) and streams the best one's tokens once they have all ended.
+ *   2. at this step boundary: requests whose consumer stopped end with 'cancelled', then waiting requests
+ *      join FIFO up to maxBatchSize rows;
+ *   3. one step of the lane's decode driver (decode-driver.ts) advances every live row by one token (fair: no
+ *      row waits for another);
+ *   4. each request's events go to its async queue. A sample-and-rank request owns several rows (its
+ *      candidates) and streams the best one's tokens once they have all ended.
  * Requests arriving together are therefore grouped, and later ones join a running batch at the next
  * step instead of waiting for it to drain. Per-row decoding is independent of batch membership
  * (greedy rows give the same tokens as alone; each row has its own seeded random streams).
@@ -21,99 +21,44 @@ import { Tokenizer } from '../tokenization/tokenizer';
 import { AsyncQueue } from './async-queue';
 import { assertStateFits, ConversationState } from './conversation-state';
 import { generateStream, nextTurnOfEventLoop, resolveDecoding } from './decode';
-import { DecoderBatch } from './decoder-batch';
+import { DecodeDriver } from './decode-driver';
+import { DecodeRequest } from './decode-request';
 import { Decoding, DecodingInput } from './decoding-options';
 import { GenerationEvent } from './generation-events';
-import { ReplyRow } from './reply-row';
-import { candidateDecodings, CandidateGroup, replayBest } from './sample-and-rank';
 
 export interface BatcherOptions {
   /** Most rows decoded together per model; more requests wait their turn (FIFO). */
   maxBatchSize: number;
 }
 
-/**
- * One submitted reply: its event stream and the rows it decodes — one, or its sample-and-rank candidates, whose
- * tokens are not streamed; once the last candidate ends, the best one's tokens are (src/generation/sample-and-rank.ts).
- */
-class ReplyRequest {
-  cancelled = false;
-  readonly events = new AsyncQueue<GenerationEvent>(() => (this.cancelled = true));
-  readonly rows: LaneRow[];
-  private readonly reply: ReplyRow;
-  private readonly group?: CandidateGroup<LaneRow>;
+/** A submitted reply: its driver request, the stream its consumer reads, and what can stop it. */
+class StreamedReply extends DecodeRequest {
+  private consumerLeft = false;
+  readonly events = new AsyncQueue<GenerationEvent>(() => (this.consumerLeft = true));
 
-  constructor(
-    private readonly tokenizer: Tokenizer,
-    private readonly decoding: Decoding,
-    private readonly maxTokens: number,
-    readonly state: ConversationState,
-    private readonly signal?: AbortSignal,
-  ) {
-    this.reply = new LaneRow(tokenizer, decoding, maxTokens, this);
-    if (decoding.candidates === 1) {
-      this.rows = [this.reply as LaneRow];
-    } else {
-      this.rows = candidateDecodings(decoding, this.reply.seed).map((d) => new LaneRow(tokenizer, d, maxTokens, this));
-      this.group = new CandidateGroup(this.rows, tokenizer);
-    }
+  constructor(tokenizer: Tokenizer, state: ConversationState, decoding: Decoding, maxTokens: number, private readonly signal?: AbortSignal) {
+    super(tokenizer, state, decoding, maxTokens);
   }
 
   get wantsToStop(): boolean {
-    return this.cancelled || this.signal?.aborted === true;
+    return this.consumerLeft || this.signal?.aborted === true;
   }
 
-  get done(): boolean {
-    return this.events.isClosed;
-  }
-
-  /** A row's token: streamed (one row), or kept until every candidate has ended. */
-  accept(row: LaneRow, id: number): void {
-    const { event, finish } = row.accept(id);
-    if (!this.group) {
-      if (event) this.events.push(event);
-      if (finish) this.end(row.end(finish));
-      return;
-    }
-    const ranked = finish ? this.group.finish(row, finish) : undefined;
-    if (ranked) {
-      for (const e of replayBest(this.tokenizer, this.decoding, this.maxTokens, this.reply.seed, ranked)) this.events.push(e);
-      this.events.close();
-    }
-    row.ended = finish !== undefined;
-  }
-
-  cancel(): void {
-    this.end(this.reply.end('cancelled'));
-  }
-
-  private end(event: GenerationEvent): void {
+  emit(event: GenerationEvent): void {
     this.events.push(event);
-    this.events.close();
-  }
-}
-
-class LaneRow extends ReplyRow {
-  /** A candidate that has ended while others of its request still decode. */
-  ended = false;
-
-  constructor(
-    tokenizer: Tokenizer,
-    decoding: Decoding,
-    maxTokens: number,
-    readonly request: ReplyRequest,
-  ) {
-    super(tokenizer, decoding, maxTokens);
+    if (event.type === 'end') this.events.close();
   }
 
-  get finished(): boolean {
-    return this.ended || this.request.done;
+  /** Ends the stream with finish reason cancelled. */
+  stop(): void {
+    const end = this.cancel();
+    if (end) this.emit(end);
   }
 }
 
 class Lane {
-  readonly waiting: ReplyRequest[] = [];
-  readonly batch: DecoderBatch<LaneRow>;
+  readonly waiting: StreamedReply[] = [];
+  readonly driver: DecodeDriver<StreamedReply>;
   private running = false;
 
   constructor(
@@ -121,10 +66,10 @@ class Lane {
     private readonly maxBatchSize: number,
     private readonly onIdle: () => void,
   ) {
-    this.batch = new DecoderBatch(model);
+    this.driver = new DecodeDriver(model);
   }
 
-  enqueue(request: ReplyRequest): void {
+  enqueue(request: StreamedReply): void {
     this.waiting.push(request);
     if (!this.running) void this.run();
   }
@@ -132,42 +77,37 @@ class Lane {
   private async run(): Promise<void> {
     this.running = true;
     try {
-      while (this.waiting.length > 0 || this.batch.rows.length > 0) {
+      while (this.waiting.length > 0 || this.driver.rowCount > 0) {
         await nextTurnOfEventLoop();
         this.admit();
-        if (this.batch.rows.length === 0) continue;
-        const tokens = this.batch.step();
-        this.batch.rows.forEach((row, i) => row.request.accept(row, tokens[i]));
-        this.batch.keep((row) => !row.finished);
+        for (const { request, event } of this.driver.step()) request.emit(event);
       }
     } catch (error) {
-      const requests = new Set([...this.batch.rows.map((r) => r.request), ...this.waiting.splice(0)]);
-      for (const request of requests) request.events.fail(error);
+      for (const request of [...this.driver.requests, ...this.waiting.splice(0)]) request.events.fail(error);
     } finally {
-      this.batch.dispose();
+      this.driver.dispose();
       this.running = false;
       this.onIdle();
     }
   }
 
-  /** Step boundary: cancelled requests leave, waiting ones join while their rows fit the batch size. */
+  /** Step boundary: cancelled requests end, waiting ones join while their rows fit the batch size. */
   private admit(): void {
-    for (const row of this.batch.rows) if (row.request.wantsToStop && !row.request.done) row.request.cancel();
-    this.batch.keep((row) => !row.finished);
-    const joining: ReplyRequest[] = [];
-    let rows = this.batch.rows.length;
+    for (const request of this.driver.requests) if (request.wantsToStop) request.stop();
+    const joining: StreamedReply[] = [];
+    let rows = this.driver.rowCount;
     // a request whose candidates exceed the batch size on their own still runs, alone
     while (this.waiting.length > 0 && (rows === 0 || rows + this.waiting[0].rows.length <= this.maxBatchSize)) {
       const request = this.waiting.shift()!;
       if (request.wantsToStop) {
-        request.cancel();
+        request.stop();
         continue;
       }
       joining.push(request);
       rows += request.rows.length;
     }
     try {
-      this.batch.add(joining.flatMap((request) => request.rows.map((row) => ({ state: request.state, row }))));
+      this.driver.join(joining);
     } catch (error) {
       for (const request of joining) request.events.fail(error); // the running rows go on
     }
@@ -194,7 +134,7 @@ export class ReplyBatcher {
     if (decoding.strategy === 'beam') return generateStream(model, tokenizer, state, decoding, signal);
     assertStateFits(model, state);
     if (state.turns === 0) throw new RangeError('a conversation state with no turn has nothing to reply to');
-    const request = new ReplyRequest(tokenizer, decoding, maxTokens, state, signal);
+    const request = new StreamedReply(tokenizer, state, decoding, maxTokens, signal);
     let lane = this.lanes.get(model);
     if (!lane) {
       const created = new Lane(model, this.options.maxBatchSize, () => {
@@ -211,7 +151,7 @@ export class ReplyBatcher {
     let active = 0;
     let waiting = 0;
     for (const lane of this.lanes.values()) {
-      active += new Set(lane.batch.rows.map((r) => r.request)).size;
+      active += lane.driver.requests.length;
       waiting += lane.waiting.length;
     }
     return { active, waiting };

@@ -6,6 +6,8 @@
  * where live beams finish with reason 'length'. Finished hypotheses are ranked by
  * logProb / ((5 + length) / 6)^α (GNMT, Wu et al. 2016), length counting eos.
  * With width 1 the first finished hypothesis ends the search, which makes it exactly greedy.
+ * Not on the decode driver (decode-driver.ts) on purpose: the driver's rows are replies that join and leave,
+ * while a beam's rows are hypotheses that are reordered and copied every step, all ending together.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DecoderState, DialogueModel } from '../models/dialogue-model';

@@ -8,11 +8,11 @@ import { DialogueModel } from '../models/dialogue-model';
 import { Tokenizer } from '../tokenization/tokenizer';
 import { BeamSearch } from './beam-search';
 import { ConversationState } from './conversation-state';
-import { DecoderBatch } from './decoder-batch';
+import { DecodeDriver } from './decode-driver';
+import { DecodeRequest } from './decode-request';
 import { Decoding, DecodingInput, parseDecoding } from './decoding-options';
-import { EndEvent, GenerationEvent, ScoredReply } from './generation-events';
+import { EndEvent, GenerationEvent } from './generation-events';
 import { ReplyRow } from './reply-row';
-import { candidateDecodings, CandidateGroup, replayBest } from './sample-and-rank';
 
 export const nextTurnOfEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -35,37 +35,26 @@ export async function* generateStream(
   signal?: AbortSignal,
 ): AsyncGenerator<GenerationEvent, void, undefined> {
   const { decoding, maxTokens } = resolveDecoding(model, settings);
-  const row = new ReplyRow(tokenizer, decoding, maxTokens);
   if (decoding.strategy === 'beam') {
-    yield* beamStream(model, tokenizer, state, row, signal);
+    yield* beamStream(model, tokenizer, state, new ReplyRow(tokenizer, decoding, maxTokens), signal);
     return;
   }
-  if (decoding.candidates > 1) {
-    yield* rankedStream(model, tokenizer, state, row, maxTokens, signal);
-    return;
-  }
-  const batch = new DecoderBatch(model);
+  const request = new DecodeRequest(tokenizer, state, decoding, maxTokens);
+  const driver = new DecodeDriver(model);
   try {
-    batch.add([{ state, row }]);
-    for (;;) {
+    driver.join([request]);
+    while (!request.done) {
       await nextTurnOfEventLoop();
-      if (signal?.aborted) {
-        yield row.end('cancelled');
-        return;
-      }
-      const [id] = batch.step();
-      const { event, finish } = row.accept(id);
-      if (event) yield event;
-      if (finish) {
-        yield row.end(finish);
-        return;
-      }
+      const cancelled = signal?.aborted ? request.cancel() : undefined;
+      if (cancelled) yield cancelled;
+      else for (const { event } of driver.step()) yield event;
     }
   } finally {
-    batch.dispose();
+    driver.dispose();
   }
 }
 
+/** Beam search stays its own loop (see beam-search.ts): it yields the best hypothesis once the search ends. */
 async function* beamStream(
   model: DialogueModel,
   tokenizer: Tokenizer,
@@ -94,44 +83,6 @@ async function* beamStream(
     if (event) yield event;
   }
   yield { ...row.end(best.finishReason), hypotheses };
-}
-
-/** Sample-and-rank: the candidates decoded together, then the best one's tokens (src/generation/sample-and-rank.ts). */
-async function* rankedStream(
-  model: DialogueModel,
-  tokenizer: Tokenizer,
-  state: ConversationState,
-  reply: ReplyRow,
-  maxTokens: number,
-  signal?: AbortSignal,
-): AsyncGenerator<GenerationEvent, void, undefined> {
-  const rows = candidateDecodings(reply.decoding, reply.seed).map((d) => new ReplyRow(tokenizer, d, maxTokens));
-  const group = new CandidateGroup(rows, tokenizer);
-  const batch = new DecoderBatch(model);
-  let ranked: ScoredReply[] | undefined;
-  try {
-    batch.add(rows.map((row) => ({ state, row })));
-    while (!ranked) {
-      await nextTurnOfEventLoop();
-      if (signal?.aborted) {
-        yield reply.end('cancelled');
-        return;
-      }
-      const finished = new Set<ReplyRow>();
-      batch.step().forEach((id, i) => {
-        const row = batch.rows[i];
-        const { finish } = row.accept(id);
-        if (finish) {
-          finished.add(row);
-          ranked = group.finish(row, finish) ?? ranked;
-        }
-      });
-      batch.keep((row) => !finished.has(row));
-    }
-  } finally {
-    batch.dispose();
-  }
-  yield* replayBest(tokenizer, reply.decoding, maxTokens, reply.seed, ranked);
 }
 
 /** The whole reply at once (collects generateStream). */

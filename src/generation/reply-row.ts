@@ -11,7 +11,7 @@ export function randomSeed(): number {
 
 /**
  * One greedy or sampled reply being decoded: its random streams, the ids so far and the streamed text.
- * Knows nothing about tensors; DecoderBatch hands it logits and asks for its next token.
+ * Knows nothing about tensors; the decode driver hands it logits and asks for its next token.
  */
 export class ReplyRow {
   readonly ids: number[] = [];

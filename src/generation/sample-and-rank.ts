@@ -2,7 +2,8 @@
  * Sample-and-rank (Adiwardana et al. 2020, §3.4): a reply with `candidates` N > 1 is N rows decoded together —
  * sampled tokens, or greedy tokens under N draws of VHRED's z — and the reply is the finished candidate with the
  * highest log-likelihood per token under the model. Candidate 0 uses the reply's own seed, so N = 1 is plain
- * decoding; the others take seeds derived from it, so the whole set repeats from one seed.
+ * decoding; the others take seeds derived from it, so the whole set repeats from one seed. On the decode driver such a
+ * reply is one request owning N rows, ranked when the last ends (decode-request.ts).
  */
 import { Tokenizer } from '../tokenization/tokenizer';
 import { Decoding } from './decoding-options';
@@ -56,20 +57,4 @@ export function replayBest(tokenizer: Tokenizer, decoding: Decoding, maxTokens: 
   const end: EndEvent = { ...row.end(best.finishReason), candidates: [...ranked] };
   events.push(end);
   return events;
-}
-
-/** The rows of one sample-and-rank reply, finishing one by one: the ranked candidates once the last is done. */
-export class CandidateGroup<R extends ReplyRow = ReplyRow> {
-  private readonly finished = new Map<R, ScoredReply>();
-
-  constructor(
-    readonly rows: readonly R[],
-    private readonly tokenizer: Tokenizer,
-  ) {}
-
-  finish(row: R, reason: Exclude<FinishReason, 'cancelled'>): ScoredReply[] | undefined {
-    this.finished.set(row, scoredCandidate(row, reason, this.tokenizer));
-    if (this.finished.size < this.rows.length) return undefined;
-    return rankCandidates(this.rows.map((r) => this.finished.get(r)!));
-  }
 }

@@ -1,19 +1,19 @@
 /**
- * Decodes many replies to many contexts with continuous batching, in a direct loop over one
- * DecoderBatch (the engine ReplyBatcher runs on, without its per-request streams): up to `maxRows`
- * rows advance together, a finished row leaves at once and a waiting one takes its place, so a long
- * reply never holds a batch of short ones; a sample-and-rank job's candidates join together. Greedy and sampled rows only; beam search decodes one
- * context at a time (decodeBeam). Between steps the loop yields to the event loop, so a worker
- * thread still receives its cancel message.
+ * Decodes many replies to many contexts with continuous batching: the decode driver (generation/decode-driver.ts)
+ * over a batch of contexts, without per-request streams. Up to `maxRows` rows advance together, a finished reply
+ * leaves at once and a waiting one takes its place, so a long reply never holds a batch of short ones; a
+ * sample-and-rank job's candidates join together. Greedy and sampled replies only; beam search decodes one
+ * context at a time (decodeBeam). Between steps the loop yields to the event loop, so a worker thread still
+ * receives its cancel message.
  */
 import type { DialogueModel } from '../../models/dialogue-model';
 import type { ConversationState } from '../../generation/conversation-state';
 import { nextTurnOfEventLoop, resolveDecoding } from '../../generation/decode';
-import { DecoderBatch } from '../../generation/decoder-batch';
+import { DecodeDriver } from '../../generation/decode-driver';
+import { DecodeRequest } from '../../generation/decode-request';
 import type { Decoding, DecodingInput } from '../../generation/decoding-options';
 import { BeamSearch } from '../../generation/beam-search';
 import { ReplyRow } from '../../generation/reply-row';
-import { candidateDecodings, CandidateGroup, scoredCandidate } from '../../generation/sample-and-rank';
 import type { Tokenizer } from '../../tokenization/tokenizer';
 
 export interface ReplyJob {
@@ -31,29 +31,17 @@ export interface DecodeLoopOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One row of a job: the job's reply, or one candidate of its sample-and-rank group. */
-class JobRow extends ReplyRow {
-  group?: CandidateGroup<JobRow>;
-
+/** A job on the driver: its reply lands at `index` of the texts. */
+class JobRequest extends DecodeRequest {
   constructor(
     tokenizer: Tokenizer,
+    state: ConversationState,
     decoding: Decoding,
     maxTokens: number,
     readonly index: number,
   ) {
-    super(tokenizer, decoding, maxTokens);
+    super(tokenizer, state, decoding, maxTokens);
   }
-}
-
-/** The rows of a job: one, or its candidates (sample-and-rank), all decoded in the same batch. */
-function jobRows(tokenizer: Tokenizer, model: DialogueModel, job: ReplyJob, index: number): JobRow[] {
-  const { decoding, maxTokens } = resolveDecoding(model, job.decoding);
-  const reply = new JobRow(tokenizer, decoding, maxTokens, index);
-  if (decoding.candidates === 1) return [reply];
-  const rows = candidateDecodings(decoding, reply.seed).map((d) => new JobRow(tokenizer, d, maxTokens, index));
-  const group = new CandidateGroup(rows, tokenizer);
-  for (const row of rows) row.group = group;
-  return rows;
 }
 
 /** The reply text of every job, in job order. */
@@ -66,38 +54,34 @@ export async function decodeReplies(
 ): Promise<string[]> {
   const maxRows = options.maxRows ?? 256;
   const texts: string[] = new Array(jobs.length);
-  const batch = new DecoderBatch<JobRow>(model);
+  const driver = new DecodeDriver<JobRequest>(model);
   let nextJob = 0;
   let finished = 0;
   try {
-    while (nextJob < jobs.length || batch.rows.length > 0) {
+    while (nextJob < jobs.length || driver.rowCount > 0) {
       options.signal?.throwIfAborted();
-      const joining: { state: ConversationState; row: JobRow }[] = [];
-      while (nextJob < jobs.length && batch.rows.length + joining.length < maxRows) {
+      const joining: JobRequest[] = [];
+      let rows = driver.rowCount;
+      while (nextJob < jobs.length && rows < maxRows) {
         const job = jobs[nextJob];
-        joining.push(...jobRows(tokenizer, model, job, nextJob++).map((row) => ({ state: states[job.context], row })));
+        const { decoding, maxTokens } = resolveDecoding(model, job.decoding);
+        const request = new JobRequest(tokenizer, states[job.context], decoding, maxTokens, nextJob++);
+        joining.push(request);
+        rows += request.rows.length;
       }
-      batch.add(joining);
-      const done = new Set<JobRow>();
+      driver.join(joining);
       let replies = 0;
-      batch.step().forEach((id, i) => {
-        const row = batch.rows[i];
-        const { finish } = row.accept(id);
-        if (!finish) return;
-        done.add(row);
-        const ranked = row.group ? row.group.finish(row, finish) : [scoredCandidate(row, finish, tokenizer)];
-        if (ranked) {
-          texts[row.index] = ranked[0].text;
-          replies++;
-        }
-      });
-      batch.keep((row) => !done.has(row));
+      for (const { request, event } of driver.step()) {
+        if (event.type !== 'end') continue;
+        texts[request.index] = event.text;
+        replies++;
+      }
       finished += replies;
       if (replies > 0) options.onProgress?.(finished);
       await nextTurnOfEventLoop();
     }
   } finally {
-    batch.dispose();
+    driver.dispose();
   }
   return texts;
 }
