@@ -1,8 +1,9 @@
 /**
- * One reply to one conversation, streamed: greedy, sampled (temperature, top-k, top-p) or beam search,
- * with VHRED's z from the prior (sampled or its mean). The generator yields to the event loop
- * (setImmediate) before every decoder step, so a reply never holds the thread for more than one step,
- * and checks the AbortSignal there. Many concurrent replies: use ReplyBatcher instead.
+ * One reply to one conversation, streamed: greedy, sampled (temperature, top-k, top-p), sample-and-rank or beam
+ * search, with VHRED's z from the prior (sampled or its mean). All but beam search are the decode driver with one
+ * request (decode-driver.ts). The generator yields to the event loop (setImmediate) before every decoder step, so a
+ * reply never holds the thread for more than one step, and checks the AbortSignal there. Many concurrent replies:
+ * use ReplyBatcher instead.
  */
 import { DialogueModel } from '../models/dialogue-model';
 import { Tokenizer } from '../tokenization/tokenizer';
