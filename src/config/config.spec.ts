@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseConfig, SETTING_NAMES } from './config';
@@ -21,6 +22,7 @@ describe(parseConfig.name, () => {
       chatInactiveVersions: false,
       chatRateLimit: { burst: 10, perSecond: 5 },
       tfBackend: 'auto',
+      decoderThreads: availableParallelism(),
       corpusDir: path.resolve('../shared/data'),
       chatApiKeys: undefined,
       chatApiStore: false,
@@ -50,8 +52,9 @@ describe(parseConfig.name, () => {
       CHAT_API_STORE: 'on',
       METRICS: 'off',
       METRICS_PORT: '9464',
+      DECODER_THREADS: '0',
     });
-    expect(config).toMatchObject({ maxConversationTurns: 50, chatInactiveVersions: true });
+    expect(config).toMatchObject({ maxConversationTurns: 50, chatInactiveVersions: true, decoderThreads: 0 });
     expect(config).toMatchObject({ port: 8080, maxMessageChars: 500, tfBackend: 'wasm', logLevel: 'debug' });
     expect(config).toMatchObject({ redisUrl: 'redis://cache:6379', redisPrefix: 'chat-eu', trainingWorker: false });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
@@ -66,6 +69,7 @@ describe(parseConfig.name, () => {
     [{ TF_BACKEND: 'gpu' }, 'Invalid configuration: TF_BACKEND must be one of auto, node, wasm, cpu (got "gpu")'],
     [{ TF_NATIVE: 'on' }, 'Invalid configuration: TF_NATIVE must be one of auto, off (got "on")'],
     [{ CORS_ORIGINS: 'not a url' }, 'Invalid configuration: CORS_ORIGINS must be * or comma-separated origins like https://chat.example.com (got "not a url")'],
+    [{ DECODER_THREADS: '-1' }, 'Invalid configuration: DECODER_THREADS must be an integer between 0 and 256 (got "-1")'],
     [{ METRICS: 'yes' }, 'Invalid configuration: METRICS must be one of on, off (got "yes")'],
     [{ METRICS_PORT: '3000' }, 'Invalid configuration: METRICS_PORT must differ from PORT (got "3000")'],
     // Secrets are never echoed.

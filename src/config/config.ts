@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
@@ -53,6 +54,9 @@ const settings = z.object({
   // On wasm, the native kernels (native/kernels: products, fused softmax cross-entropy, GRUs, Adam) when they load; off: tfjs's own.
   // The backend reads it from the environment (worker threads too); it is here so a bad value stops start-up.
   TF_NATIVE: oneOf(['auto', 'off'] as const).default('auto'),
+  // Threads that decode replies, each with its own backend and model copies (WASM computes on one core per thread);
+  // 0 or 1: in the service's thread. Default: one per core.
+  DECODER_THREADS: integer(0, 256).default(() => availableParallelism()),
   CORPUS_DIR: dir.default(() => path.resolve('../shared/data')),
   // Bearer keys of the OpenAI-compatible API (/v1), comma-separated; unset: open, like the socket chat.
   CHAT_API_KEYS: z
@@ -88,6 +92,7 @@ export interface AppConfig {
   chatInactiveVersions: boolean;
   chatRateLimit: { burst: number; perSecond: number };
   tfBackend: (typeof TF_BACKENDS)[number];
+  decoderThreads: number;
   corpusDir: string;
   chatApiKeys?: string[];
   chatApiStore: boolean;
@@ -131,6 +136,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     chatInactiveVersions: s.CHAT_INACTIVE_VERSIONS,
     chatRateLimit: { burst: s.CHAT_RATE_BURST, perSecond: s.CHAT_RATE_PER_SECOND },
     tfBackend: s.TF_BACKEND,
+    decoderThreads: s.DECODER_THREADS,
     corpusDir: s.CORPUS_DIR,
     chatApiKeys: s.CHAT_API_KEYS,
     chatApiStore: s.CHAT_API_STORE,

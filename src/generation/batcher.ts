@@ -1,38 +1,38 @@
 /**
- * Continuous batching of concurrent replies (greedy and sampled; beam search runs alone).
- *
- * Design. One lane per model object (rows of a batch must share weights; after a hot swap the old
- * and the new model simply have separate lanes). A lane runs one loop while it has work:
- *   1. yield to the event loop (setImmediate): requests arriving meanwhile queue up, other work runs;
- *   2. at this step boundary: requests whose consumer stopped end with 'cancelled', then waiting requests
- *      join FIFO up to maxBatchSize rows;
- *   3. one step of the lane's decode driver (decode-driver.ts) advances every live row by one token (fair: no
- *      row waits for another);
- *   4. each request's events go to its async queue. A sample-and-rank request owns several rows (its
- *      candidates) and streams the best one's tokens once they have all ended.
- * Requests arriving together are therefore grouped, and later ones join a running batch at the next
- * step instead of waiting for it to drain. Per-row decoding is independent of batch membership
- * (greedy rows give the same tokens as alone; each row has its own seeded random streams).
- * Cancellation: the request's AbortSignal or the consumer leaving its loop; both take effect at the
- * next step boundary. A failing step fails every request of that lane (their iterators throw).
+ * Continuous batching of concurrent replies: one decode lane per model object (decode-lane.ts; rows of a batch must
+ * share weights, so after a hot swap the old and the new model simply have separate lanes). Requests arriving
+ * together are grouped, later ones join a running batch at the next step. Per-row decoding is independent of batch
+ * membership (greedy rows give the same tokens as alone; each row has its own seeded random streams).
+ * With decoderThreads > 1 the lanes run on decoder threads instead (decoder-pool.ts), one core each, and this thread
+ * only relays their events; the streams, cancellation and errors are the same. Beam search runs alone (beside the
+ * lanes, on a decoder thread when there are some).
+ * Cancellation: the request's AbortSignal or the consumer leaving its loop; both take effect at the next step
+ * boundary. A failing step fails every request of that lane (their iterators throw).
  */
 import { DialogueModel } from '../models/dialogue-model';
+import { BackendChoice } from '../tensor/backend';
 import { Tokenizer } from '../tokenization/tokenizer';
 import { AsyncQueue } from './async-queue';
 import { assertStateFits, ConversationState } from './conversation-state';
-import { generateStream, nextTurnOfEventLoop, resolveDecoding } from './decode';
-import { DecodeDriver } from './decode-driver';
-import { DecodeRequest } from './decode-request';
+import { generateStream, resolveDecoding } from './decode';
+import { DecodeLane, LaneRequest } from './decode-lane';
+import { DecoderPool } from './decoder-pool';
 import { Decoding, DecodingInput } from './decoding-options';
 import { GenerationEvent } from './generation-events';
 
 export interface BatcherOptions {
-  /** Most rows decoded together per model; more requests wait their turn (FIFO). */
+  /** Most rows decoded together per model (per decoder thread); more requests wait their turn (FIFO). */
   maxBatchSize: number;
+  /** Decoder threads (decoder-pool.ts); 0 or 1 decodes in this thread. */
+  decoderThreads: number;
+  /** This process's backend setting, which decoder threads start as well. */
+  backend: BackendChoice;
+  /** Told when a decoder thread dies unasked (see DecoderPool). */
+  onThreadExit?: (message: string) => void;
 }
 
-/** A submitted reply: its driver request, the stream its consumer reads, and what can stop it. */
-class StreamedReply extends DecodeRequest {
+/** A submitted reply decoded in this thread: its driver request and the stream its consumer reads. */
+class StreamedReply extends LaneRequest {
   private consumerLeft = false;
   readonly events = new AsyncQueue<GenerationEvent>(() => (this.consumerLeft = true));
 
@@ -49,80 +49,23 @@ class StreamedReply extends DecodeRequest {
     if (event.type === 'end') this.events.close();
   }
 
-  /** Ends the stream with finish reason cancelled. */
-  stop(): void {
-    const end = this.cancel();
-    if (end) this.emit(end);
-  }
-}
-
-class Lane {
-  readonly waiting: StreamedReply[] = [];
-  readonly driver: DecodeDriver<StreamedReply>;
-  private running = false;
-
-  constructor(
-    model: DialogueModel,
-    private readonly maxBatchSize: number,
-    private readonly onIdle: () => void,
-  ) {
-    this.driver = new DecodeDriver(model);
-  }
-
-  enqueue(request: StreamedReply): void {
-    this.waiting.push(request);
-    if (!this.running) void this.run();
-  }
-
-  private async run(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.length > 0 || this.driver.rowCount > 0) {
-        await nextTurnOfEventLoop();
-        this.admit();
-        for (const { request, event } of this.driver.step()) request.emit(event);
-      }
-    } catch (error) {
-      for (const request of [...this.driver.requests, ...this.waiting.splice(0)]) request.events.fail(error);
-    } finally {
-      this.driver.dispose();
-      this.running = false;
-      this.onIdle();
-    }
-  }
-
-  /** Step boundary: cancelled requests end, waiting ones join while their rows fit the batch size. */
-  private admit(): void {
-    for (const request of this.driver.requests) if (request.wantsToStop) request.stop();
-    const joining: StreamedReply[] = [];
-    let rows = this.driver.rowCount;
-    // a request whose candidates exceed the batch size on their own still runs, alone
-    while (this.waiting.length > 0 && (rows === 0 || rows + this.waiting[0].rows.length <= this.maxBatchSize)) {
-      const request = this.waiting.shift()!;
-      if (request.wantsToStop) {
-        request.stop();
-        continue;
-      }
-      joining.push(request);
-      rows += request.rows.length;
-    }
-    try {
-      this.driver.join(joining);
-    } catch (error) {
-      for (const request of joining) request.events.fail(error); // the running rows go on
-    }
+  fail(error: unknown): void {
+    this.events.fail(error);
   }
 }
 
 export class ReplyBatcher {
-  private readonly lanes = new Map<DialogueModel, Lane>();
+  private readonly lanes = new Map<DialogueModel, DecodeLane<StreamedReply>>();
   private readonly options: BatcherOptions;
+  private readonly pool?: DecoderPool;
 
   constructor(options: Partial<BatcherOptions> = {}) {
-    this.options = { maxBatchSize: 32, ...options };
+    this.options = { maxBatchSize: 32, decoderThreads: 1, backend: 'auto', ...options };
+    const { decoderThreads: threads, maxBatchSize, backend, onThreadExit } = this.options;
+    if (threads > 1) this.pool = new DecoderPool({ threads, maxBatchSize, backend, onThreadExit });
   }
 
-  /** Streams one reply; decoded together with the other replies in flight on the same model. */
+  /** Streams one reply; decoded together with the other replies in flight on the same model (and thread). */
   submit(
     model: DialogueModel,
     tokenizer: Tokenizer,
@@ -131,13 +74,16 @@ export class ReplyBatcher {
     signal?: AbortSignal,
   ): AsyncIterable<GenerationEvent> {
     const { decoding, maxTokens } = resolveDecoding(model, settings);
+    if (this.pool) {
+      checkState(model, state);
+      return this.pool.submit(model, tokenizer, state, decoding, maxTokens, signal);
+    }
     if (decoding.strategy === 'beam') return generateStream(model, tokenizer, state, decoding, signal);
-    assertStateFits(model, state);
-    if (state.turns === 0) throw new RangeError('a conversation state with no turn has nothing to reply to');
+    checkState(model, state);
     const request = new StreamedReply(tokenizer, state, decoding, maxTokens, signal);
     let lane = this.lanes.get(model);
     if (!lane) {
-      const created = new Lane(model, this.options.maxBatchSize, () => {
+      const created = new DecodeLane<StreamedReply>(model, this.options.maxBatchSize, () => {
         if (created.waiting.length === 0 && this.lanes.get(model) === created) this.lanes.delete(model);
       });
       this.lanes.set(model, (lane = created));
@@ -146,8 +92,19 @@ export class ReplyBatcher {
     return request.events;
   }
 
+  /** With decoder threads: copies the model to each now (else its first reply does). Nothing without. */
+  addModel(model: DialogueModel, tokenizer: Tokenizer): void {
+    this.pool?.addModel(model, tokenizer);
+  }
+
+  /** No reply will be submitted on `model` again (it is being disposed): decoder threads free their copies. */
+  removeModel(model: DialogueModel): void {
+    this.pool?.removeModel(model);
+  }
+
   /** Replies being decoded and replies waiting, over all models (a sample-and-rank reply counts once). */
   load(): { active: number; waiting: number } {
+    if (this.pool) return this.pool.load();
     let active = 0;
     let waiting = 0;
     for (const lane of this.lanes.values()) {
@@ -156,4 +113,15 @@ export class ReplyBatcher {
     }
     return { active, waiting };
   }
+
+  /** Stops the decoder threads (their replies in flight fail). */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}
+
+/** A state the model can answer: made by a model of its shape, with a turn to reply to. */
+function checkState(model: DialogueModel, state: ConversationState): void {
+  assertStateFits(model, state);
+  if (state.turns === 0) throw new RangeError('a conversation state with no turn has nothing to reply to');
 }

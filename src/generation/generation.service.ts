@@ -48,17 +48,26 @@ export const REBUILD_CHUNK_TURNS = 32;
 /**
  * Replies from the loaded models. Conversation states are cached per (model load, conversation, turn
  * count): a new turn costs one utterance encoding when the previous turn's state is cached, a full
- * rebuild from the stored turns otherwise (after a restart or eviction).
+ * rebuild from the stored turns otherwise (after a restart or eviction). States are encoded and cached in
+ * this thread; replies are decoded on DECODER_THREADS decoder threads (decoder-pool.ts says why states stay here).
  */
 @Injectable()
 export class GenerationService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(GenerationService.name);
-  private readonly registry = new ModelRegistry();
-  private readonly batcher = new ReplyBatcher({ maxBatchSize: MAX_BATCH_SIZE });
+  private readonly batcher: ReplyBatcher;
+  private readonly registry = new ModelRegistry((entry) => this.batcher.removeModel(entry.model));
   private readonly states = new LruCache<string, ConversationState>(STATE_CACHE_ENTRIES);
   private readonly vectors = new LruCache<string, Float32Array>(VECTOR_CACHE_ENTRIES);
 
-  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {}
+  /** Without a config (module tests) replies decode in this thread; the service's config says how many decoder threads. */
+  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {
+    this.batcher = new ReplyBatcher({
+      maxBatchSize: MAX_BATCH_SIZE,
+      decoderThreads: config?.decoderThreads ?? 1,
+      backend: config?.tfBackend ?? 'auto',
+      onThreadExit: (message) => this.logger.error(message),
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     // one line at start-up; without the native kernels a warning saying why and what to install
@@ -66,8 +75,9 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
     this.logger[level](line);
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.registry.disposeAll();
+    await this.batcher.close();
   }
 
   /** Loads `dir` (model.json, weights, tokenizer) as `versionId`; a loaded version of that id is swapped out. */
@@ -81,6 +91,7 @@ export class GenerationService implements OnModuleInit, OnModuleDestroy {
   /** Adds a model already in memory (the service owns it from now on and disposes it). */
   registerModel(versionId: string, loaded: LoadedModel): ModelInfo {
     const { entry, replaced } = this.registry.add(versionId, loaded);
+    this.batcher.addModel(entry.model, entry.tokenizer); // on decoder threads, copied now: a swap reaches each of them
     if (replaced) this.forgetStates(replaced);
     return this.registry.list().find((m) => m.versionId === entry.versionId && !m.retired)!;
   }

@@ -40,6 +40,9 @@ export class ModelRegistry {
   private readonly current = new Map<string, ModelEntry>();
   private readonly retiring = new Set<ModelEntry>();
 
+  /** `onDispose` runs after an entry's model is disposed (its copies elsewhere can go too). */
+  constructor(private readonly onDispose?: (entry: ModelEntry) => void) {}
+
   /** Adds (or replaces) a version; returns the entry replaced, if any (disposed once unused). */
   add(versionId: string, loaded: LoadedModel): { entry: ModelEntry; replaced?: ModelEntry } {
     const entry: ModelEntry = {
@@ -120,5 +123,6 @@ export class ModelRegistry {
   private disposeEntry(entry: ModelEntry): void {
     this.retiring.delete(entry);
     entry.model.dispose();
+    this.onDispose?.(entry);
   }
 }

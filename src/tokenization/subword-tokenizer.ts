@@ -4,7 +4,7 @@ import { BYTE_TO_CHAR, byteLevelToBytes, toByteLevel } from './byte-level';
 import { normalizeText } from './normalize';
 import { HfTokenizerJson, mergePairs } from './subword-definition';
 import { PRE_TOKENIZER, preTokenize } from './subword-pre-tokenizer';
-import { writeTokenizerFile } from './tokenizer-file';
+import { SavedTokenizer, writeTokenizerFile } from './tokenizer-file';
 import { SPECIAL_TOKENS, StreamDecoder, Tokenizer } from './tokenizer';
 
 export interface SubwordTokenizerOptions {
@@ -95,8 +95,12 @@ export class SubwordTokenizer implements Tokenizer {
     );
   }
 
+  saved(): SavedTokenizer {
+    return { kind: 'subword', lowercase: this.options.lowercase, huggingface: this.definition };
+  }
+
   save(dir: string): Promise<void> {
-    return writeTokenizerFile(dir, { kind: 'subword', lowercase: this.options.lowercase, huggingface: this.definition });
+    return writeTokenizerFile(dir, this.saved());
   }
 
   private bytesOf(id: number): Uint8Array {

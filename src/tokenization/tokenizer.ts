@@ -4,6 +4,8 @@
  * 0 `<pad>` (batch padding), 1 `<unk>` (a `word` outside the vocabulary; `subword` never produces it),
  * 2 `<bos>` (decoder start), 3 `<eos>` (end of utterance). `encode` adds none of them.
  */
+import type { SavedTokenizer } from './tokenizer-file';
+
 export const PAD_ID = 0;
 export const UNK_ID = 1;
 export const BOS_ID = 2;
@@ -37,6 +39,8 @@ export interface Tokenizer {
   /** The surface form of one id (for `reply:token` events). */
   idToToken(id: number): string;
   createStreamDecoder(): StreamDecoder;
+  /** What `save` writes (tokenizerFromSaved rebuilds it): also how a tokenizer reaches a worker thread. */
+  saved(): SavedTokenizer;
   /** Writes `tokenizer.json` into `dir`. */
   save(dir: string): Promise<void>;
 }

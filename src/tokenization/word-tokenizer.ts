@@ -1,6 +1,6 @@
 import { AccumulatingStreamDecoder } from './accumulating-stream-decoder';
 import { normalizeText } from './normalize';
-import { writeTokenizerFile } from './tokenizer-file';
+import { SavedTokenizer, writeTokenizerFile } from './tokenizer-file';
 import { SPECIAL_TOKENS, StreamDecoder, Tokenizer, UNK_ID } from './tokenizer';
 import { WordDetokenizer } from './word-detokenizer';
 import { splitWords } from './word-split';
@@ -61,8 +61,12 @@ export class WordTokenizer implements Tokenizer {
     return new AccumulatingStreamDecoder((id) => this.append(detokenizer, id));
   }
 
+  saved(): SavedTokenizer {
+    return { kind: 'word', lowercase: this.options.lowercase, vocab: [...this.vocab] };
+  }
+
   save(dir: string): Promise<void> {
-    return writeTokenizerFile(dir, { kind: 'word', lowercase: this.options.lowercase, vocab: [...this.vocab] });
+    return writeTokenizerFile(dir, this.saved());
   }
 
   /** Special tokens (unknown included) are dropped, as the interface specifies. */

@@ -37,6 +37,7 @@ export async function startAdminApp(prisma: PrismaService, dirs: AdminTestDirs, 
     MODELS_DIR: dirs.modelsDir,
     CORPUS_DIR: dirs.corpusDir,
     TF_BACKEND: 'wasm',
+    DECODER_THREADS: '1', // tests decode in their own thread unless they ask for decoder threads
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })

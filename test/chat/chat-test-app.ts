@@ -60,7 +60,7 @@ export async function startChatApp(
     await writeTinyModel(path.join(modelsDir, 'hred-tiny'), 'hred', 1);
     await writeTinyModel(path.join(modelsDir, 'vhred-tiny'), 'vhred', 2);
   }
-  const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', ...env });
+  const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1', ...env });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(PrismaService)
     .useValue(ownDb ? db.prisma : keepOpen(db.prisma))

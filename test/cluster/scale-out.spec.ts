@@ -35,7 +35,7 @@ const redisUrl = process.env.TEST_REDIS_URL;
     const env = { REDIS_URL: redisUrl!, REDIS_PREFIX: `hred-test-${randomUUID()}`, TRAINING_WORKER: 'false' };
     a = await startAdminApp(keepOpen(db.prisma), dirs, env);
     b = await startAdminApp(keepOpen(db.prisma), dirs, env);
-    const config = parseConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, DATA_DIR: dirs.dataDir, MODELS_DIR: dirs.modelsDir, CORPUS_DIR: dirs.corpusDir, TF_BACKEND: 'wasm', ...env, TRAINING_WORKER: 'true' });
+    const config = parseConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, DATA_DIR: dirs.dataDir, MODELS_DIR: dirs.modelsDir, CORPUS_DIR: dirs.corpusDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1', ...env, TRAINING_WORKER: 'true' });
     const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] })
       .overrideProvider(PrismaService)
       .useValue(keepOpen(db.prisma))

@@ -37,7 +37,7 @@ describe('health endpoints', () => {
     db = await createTestDatabase();
     // An empty MODELS_DIR: the service starts with no model, as after a fresh install without shipped models.
     modelsDir = await mkdtemp(path.join(tmpdir(), 'hred-health-models-'));
-    const config = parseConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm' });
+    const config = parseConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1' });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), FakeBackendModule] })
       .overrideProvider(PrismaService)
       .useValue(db.prisma)
