@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseConfig } from '../config';
 import { HEALTH_CONTRIBUTORS, HealthContributor, HealthModule } from '../health';
 import { saveModel } from '../models/model-files';
 import { initTensorBackend } from '../tensor/backend';
@@ -176,5 +177,33 @@ describe(GenerationService.name, () => {
     const section = await health!.check();
     expect(section).toMatchObject({ ok: true, backend: { name: 'wasm' } });
     expect((section.models as unknown[]).length).toBeGreaterThan(0);
+  });
+});
+
+describe('GenerationService with decoder threads', () => {
+  let pooled: GenerationService;
+
+  beforeAll(async () => {
+    pooled = new GenerationService(parseConfig({ TF_BACKEND: 'wasm', DECODER_THREADS: '2' }));
+    await pooled.onModuleInit();
+  });
+  afterAll(() => pooled.onModuleDestroy());
+
+  test('a hot swap reaches every thread: the reply in flight ends on the old model, the next ones on both threads use the new', async () => {
+    const [old, next] = [loaded('hred', 4), loaded('hred', 5)];
+    const expected = await Promise.all([old, next].map((e) => generateReply(e.model, tokenizer, stateAfter(e.model, tokenizer, history.turns), greedy)));
+    expect(expected[0].ids).not.toEqual(expected[1].ids);
+    pooled.registerModel('p1', old);
+    const ids: number[] = [];
+    for await (const e of pooled.reply('p1', history, greedy)) {
+      if (e.type !== 'token') continue;
+      ids.push(e.id);
+      if (e.index === 0) pooled.registerModel('p1', next);
+    }
+    expect(ids).toEqual(expected[0].ids);
+    expect(old.model.params.vars.size).toBe(0); // disposed here once its reply ended (and its copies on the threads)
+    const after = await Promise.all([1, 2, 3].map((i) => lastEvent(pooled.reply('p1', { ...history, id: `p1-${i}` }, greedy))));
+    expect(after.map((e) => e.ids)).toEqual([1, 2, 3].map(() => expected[1].ids));
+    expect(pooled.load()).toEqual({ active: 0, waiting: 0 });
   });
 });

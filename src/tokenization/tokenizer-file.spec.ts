@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWordTokenizer } from './build-word-tokenizer';
-import { loadTokenizer } from './load-tokenizer';
+import { loadTokenizer, tokenizerFromSaved } from './load-tokenizer';
 import { TokenizerFileError } from './tokenization-errors';
 import { tokenizerFilePath } from './tokenizer-file';
 import { Tokenizer } from './tokenizer';
@@ -21,15 +21,17 @@ describe(loadTokenizer.name, () => {
   test.each([
     ['word', () => buildWordTokenizer(TEXTS, { maxSize: 50, minCount: 1 })],
     ['subword', () => trainSubwordTokenizer(TEXTS, { vocabSize: 300 })],
-  ] as const)('loads a saved %s tokenizer that encodes and decodes identically', async (kind, build) => {
+  ] as const)('loads a saved %s tokenizer (from its file, or its saved form sent to another thread) that encodes and decodes identically', async (kind, build) => {
     const saved: Tokenizer = await build();
     await saved.save(dir);
-    const loaded = await loadTokenizer(dir);
-    expect(loaded.kind).toBe(kind);
-    expect(loaded.vocabSize).toBe(saved.vocabSize);
-    for (const text of PROBES) {
-      expect(loaded.encode(text)).toEqual(saved.encode(text));
-      expect(loaded.decode(saved.encode(text))).toBe(saved.decode(saved.encode(text)));
+    const crossed = tokenizerFromSaved(structuredClone(saved.saved())); // as a decoder thread receives it
+    for (const loaded of [await loadTokenizer(dir), crossed]) {
+      expect(loaded.kind).toBe(kind);
+      expect(loaded.vocabSize).toBe(saved.vocabSize);
+      for (const text of PROBES) {
+        expect(loaded.encode(text)).toEqual(saved.encode(text));
+        expect(loaded.decode(saved.encode(text))).toBe(saved.decode(saved.encode(text)));
+      }
     }
   });
 
