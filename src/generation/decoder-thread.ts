@@ -42,13 +42,12 @@ class PooledReply {
 
 export class DecoderThread {
   readonly worker: Worker;
-  /** The backend started: a thread that dies after this is worth replacing. */
-  ready = false;
   private readonly replies = new Map<number, PooledReply>();
   /** Rows of its unfinished replies: what the pool balances. */
   private rowsInFlight = 0;
   /** Replies being decoded, as the thread last said. */
   private active = 0;
+  private started = false;
   private closing = false;
   private error?: Error;
 
@@ -67,6 +66,11 @@ export class DecoderThread {
     this.worker.on('message', (m: FromDecoder) => this.receive(m));
     this.worker.on('error', (error) => (this.error = error));
     this.worker.on('exit', (code) => this.exited(code));
+  }
+
+  /** The backend started: a thread that dies after this is worth replacing. */
+  get ready(): boolean {
+    return this.started;
   }
 
   get rows(): number {
@@ -102,7 +106,7 @@ export class DecoderThread {
 
   private receive(m: FromDecoder): void {
     if (m.type === 'ready') {
-      this.ready = true;
+      this.started = true;
       return;
     }
     this.active = m.active;
