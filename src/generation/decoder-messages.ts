@@ -15,6 +15,7 @@ export interface DecoderThreadData {
   maxBatchSize: number;
 }
 
+/** What the pool sends a thread, in batches (ToDecoder[]: all it sent within one turn of its event loop). */
 export type ToDecoder =
   /** A replica of a model the pool serves (sent to every thread, and to a thread that replaces one). */
   | { type: 'load'; model: number; replica: ModelReplica }

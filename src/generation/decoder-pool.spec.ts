@@ -98,7 +98,7 @@ describe(DecoderPool.name, () => {
     const expected = await Promise.all([2, 3].map((i) => lastEvent(inThread.submit(model, tokenizer, states[i], { ...LONG, maxTokens: 12 }))));
     expect((await Promise.all(others)).map((e) => e.ids)).toEqual(expected.map((e) => e.ids));
     // both asked their thread to stop them (the aborted row's events show that the thread does)
-    const cancels = posted.flatMap((spy) => spy.mock.calls.filter(([m]) => (m as { type: string }).type === 'cancel'));
+    const cancels = posted.flatMap((spy) => spy.mock.calls.flatMap(([batch]) => (batch as { type: string }[]).filter((m) => m.type === 'cancel')));
     expect(cancels).toHaveLength(2);
     posted.forEach((spy) => spy.mockRestore());
     await until(() => pool.load().active + pool.load().waiting === 0);
@@ -108,7 +108,7 @@ describe(DecoderPool.name, () => {
     const [first, second] = [states[0], states[1]].map((s) => pooled(s, LONG)[Symbol.asyncIterator]());
     await Promise.all([first.next(), second.next()]); // one reply on each thread (the least busy takes the next)
     const [dying, surviving] = pool.workers;
-    dying.postMessage({ type: 'no such message' }); // a message the thread cannot read ends it
+    dying.postMessage([{ type: 'no such message' }]); // a message the thread cannot read ends it
     const failure = (async () => {
       for (let r = await first.next(); !r.done; r = await first.next());
     })();

@@ -47,6 +47,7 @@ export class DecoderThread {
   private rowsInFlight = 0;
   /** Replies being decoded, as the thread last said. */
   private active = 0;
+  private readonly outbox: ToDecoder[] = [];
   private started = false;
   private closing = false;
   private error?: Error;
@@ -77,8 +78,14 @@ export class DecoderThread {
     return this.rowsInFlight;
   }
 
+  /**
+   * Sends at the end of this turn of the event loop, with whatever else is sent to the thread meanwhile, in order:
+   * replies submitted together reach the thread together and join the same step (sent one by one, a burst arrived
+   * over several of the thread's steps, each a decoder call for a part of the batch).
+   */
   post(message: ToDecoder): void {
-    this.worker.postMessage(message);
+    if (this.outbox.length === 0) queueMicrotask(() => this.worker.postMessage(this.outbox.splice(0)));
+    this.outbox.push(message);
   }
 
   /** Starts a reply on this thread; `decoding` and `maxTokens` resolved, `state` checked against the model. */

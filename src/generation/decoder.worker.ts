@@ -148,9 +148,10 @@ function handle(m: ToDecoder): void {
   }
 }
 
-// Messages wait for the backend, in the order they came; a backend that cannot start ends the thread.
+// Messages (sent in batches, decoder-thread.ts) wait for the backend, in the order they came; a backend that cannot
+// start ends the thread.
 const ready = initTensorBackend(backend);
 void ready.then(() => port.postMessage({ type: 'ready' } satisfies FromDecoder));
-port.on('message', (m: ToDecoder) => {
-  void ready.then(() => handle(m));
+port.on('message', (messages: ToDecoder[]) => {
+  void ready.then(() => messages.forEach(handle));
 });
