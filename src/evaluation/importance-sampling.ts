@@ -83,7 +83,11 @@ export function scoreReplies(model: DialogueModel, dialogues: DialogueIds[], opt
       const inputs = teacherForcedInputs(model, batch);
       if (c.kind !== 'vhred') {
         const ll = replyLogLikelihoods(model, batch, c.kind === 'seq2seq' ? inputs.answered : inputs.context!, inputs).dataSync();
-        for (const value of ll) out.logLikelihood.push(value), out.elbo.push(value), out.kl.push(0);
+        for (const value of ll) {
+          out.logLikelihood.push(value);
+          out.elbo.push(value);
+          out.kl.push(0);
+        }
         return;
       }
       const context = inputs.context!;

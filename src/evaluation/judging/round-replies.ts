@@ -39,7 +39,7 @@ export function parseSystemSpec(text: string): SystemSpec {
     try {
       decoding = JSON.parse(rest.slice(colon + 1)) as DecodingInput;
     } catch (e) {
-      throw new RangeError(`${text.slice(0, eq)}: the decoding is not JSON (${(e as Error).message})`);
+      throw new RangeError(`${text.slice(0, eq)}: the decoding is not JSON (${(e as Error).message})`, { cause: e });
     }
   }
   if (!modelDir) throw new RangeError(`${text.slice(0, eq)}: no model folder`);
