@@ -3,7 +3,7 @@
  * Client → server events all take an acknowledgement callback answered with an Ack.
  */
 import type { ModelKind } from '../models/model-config';
-import type { ChatErrorCode } from './chat-errors';
+import type { SocketError } from '../common/error-responses';
 import type {
   CancelPayload,
   ChatDecoding,
@@ -16,7 +16,8 @@ import type {
   TrainingPayload,
 } from './chat.schemas';
 
-export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: ChatErrorCode; message: string; meta?: Record<string, unknown> } };
+/** `error.code` is one of CHAT_ERROR_CODES (chat-errors.ts); `meta` carries details such as the field that failed. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: SocketError };
 export type AckCallback<T extends object = object> = (ack: Ack<T>) => void;
 
 /** How a reply ended on the wire: eos (the model ended it), length (maxTokens), cancelled (reply:cancel), error. */
@@ -108,6 +109,8 @@ export interface ReplyEndEvent {
   /** From the server receiving message:send; null when no token came. */
   firstTokenMs: number | null;
   totalMs: number;
+  /** With finishReason `error`: why, as an ack's error (`shutting_down` for a shutdown, `internal` for a bug). */
+  error?: SocketError;
 }
 
 /** Sent to every socket that started or resumed the conversation (a socket.io room per conversation). */
