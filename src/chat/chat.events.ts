@@ -20,14 +20,13 @@ import {
   trainingSchema,
 } from './chat.schemas';
 
-const ackErrorSchema = z.object({
-  ok: z.literal(false),
-  error: z.object({
-    code: z.enum(CHAT_ERROR_CODES).describe('stable: branch on it'),
-    message: z.string().describe('for people'),
-    meta: z.record(z.string(), z.unknown()).optional().describe('details, such as the field that failed'),
-  }),
+/** An error as the socket carries it (common/error-responses.ts makes it): in a failed ack, and in reply:end. */
+const socketErrorSchema = z.object({
+  code: z.enum(CHAT_ERROR_CODES).describe('stable: branch on it'),
+  message: z.string().describe('for people'),
+  meta: z.record(z.string(), z.unknown()).optional().describe('details, such as the field that failed'),
 });
+const ackErrorSchema = z.object({ ok: z.literal(false), error: socketErrorSchema });
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | z.infer<typeof ackErrorSchema>;
 export type AckCallback<T extends object = object> = (ack: Ack<T>) => void;
@@ -102,6 +101,7 @@ const replyEndEventSchema = z.object({
   tokens: z.number().int().min(0),
   firstTokenMs: z.number().nullable().describe('from the server receiving message:send; null when no token came'),
   totalMs: z.number(),
+  error: socketErrorSchema.optional().describe("with finishReason error: why, as an ack's error (shutting_down for a shutdown, internal for a bug)"),
 });
 export type ReplyEndEvent = z.infer<typeof replyEndEventSchema>;
 

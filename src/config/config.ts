@@ -1,6 +1,7 @@
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import { AppError } from '../common/errors';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const TF_BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
@@ -103,8 +104,11 @@ const SECRETS = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'CHAT_API_K
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+/** A setting that cannot be used; the message is one line naming it, for start-up to print as it is. */
+export class ConfigError extends AppError<'CONFIG_INVALID'> {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
 }
 
 /** Parses settings from an environment; throws a ConfigError whose message is one line naming the setting. */

@@ -40,6 +40,7 @@ export async function openSchemaEngine(
     const adapter = bindMigrationAwareSqlAdapterFactory(adapterFactory);
     return await bg.SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, () => {}, adapter);
   } catch (error) {
+    // A panic of Prisma's engine is its bug, not a state an operator can fix: a plain Error, with the panic's text.
     throw lastPanic ? new Error(`Prisma schema engine panicked: ${lastPanic}`, { cause: error }) : error;
   }
 }

@@ -1,14 +1,6 @@
+import { AppError } from '../common/errors';
+
 export type GenerationErrorCode = 'MODEL_NOT_LOADED';
 
-/** A request the generation module cannot serve; `code` is stable for API responses. */
-export class GenerationError extends Error {
-  override name = 'GenerationError';
-
-  constructor(
-    readonly code: GenerationErrorCode,
-    message: string,
-    readonly meta: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+/** A request the generation module cannot serve: the model it names is not loaded on this instance. */
+export class GenerationError extends AppError<GenerationErrorCode> {}

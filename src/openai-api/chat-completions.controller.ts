@@ -5,7 +5,8 @@ import { type ChatCompletionRequest, chatCompletionBodyDocument, chatCompletionS
 import { ChatCompletionsService, type PreparedCompletion } from './chat-completions.service';
 import { chunks, completion } from './completion-format';
 import { OPENAI_API_OPTIONS, type OpenAiApiOptions } from './openai-api.options';
-import { OpenAiErrorFilter, toOpenAiError } from './openai-errors';
+import { toOpenAiError } from '../common/error-responses';
+import { OpenAiErrorFilter } from './openai-errors';
 import { SseResponse, type StreamingResponse } from './sse-response';
 
 type HttpResponse = StreamingResponse & {
@@ -74,8 +75,8 @@ export class ChatCompletionsController {
     } catch (thrown) {
       // The status line is sent: the error goes in the stream, where the OpenAI clients raise it as an APIError.
       const error = toOpenAiError(thrown);
-      if (error.status >= 500 && error.code === null) this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
-      events.send(error.toJSON());
+      if (error.status >= 500 && error.body.error.code === null) this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
+      events.send(error.body);
     } finally {
       events.end();
     }

@@ -9,6 +9,7 @@ import { DialogueModel } from '../models/dialogue-model';
 import { loadModel, saveModel } from '../models/model-files';
 import { Tokenizer } from '../tokenization';
 import { EpochMetrics } from './progress';
+import { TrainingError } from './training-errors';
 
 export interface TrainerState {
   epoch: number;
@@ -72,7 +73,7 @@ export async function loadCheckpoint<O extends tf.Optimizer>(
   makeOptimizer: (learningRate: number) => O,
 ): Promise<{ model: DialogueModel; tokenizer: Tokenizer; optimizer: O; state: TrainerState }> {
   const found = await checkpointFolder(dir);
-  if (!found) throw new Error(`${dir}: no checkpoint`);
+  if (!found) throw new TrainingError('CHECKPOINT_MISSING', `${dir}: no checkpoint`, { dir });
   dir = found;
   const { model, tokenizer } = await loadModel(dir);
   const saved = JSON.parse(await fs.readFile(path.join(dir, STATE_FILE), 'utf8')) as {

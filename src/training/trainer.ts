@@ -22,6 +22,7 @@ import { klWeight, learningRate } from './schedules';
 import { DataParallel, stepOnDialogues } from './parallel/data-parallel';
 import { corpusTexts, epochBatches, loadDialogueIds, replaySample } from './training-data';
 import { effectiveWordDrop, TrainingOptions } from './training-options';
+import { TrainingError } from './training-errors';
 
 export interface TrainingResult {
   outDir: string;
@@ -62,8 +63,8 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
   const load = (file: string, limit?: number) => loadDialogueIds(file, tokenizer, limit, model.config.maxTurns).then((r) => r.dialogues);
   const train = await load(o.trainData, o.maxTrainDialogues);
   const validation = o.validationData ? await load(o.validationData, o.maxValidationDialogues) : train.slice(0, o.maxValidationDialogues);
-  if (train.length === 0) throw new Error(`${o.trainData}: no dialogue with a turn to learn`);
-  if (validation.length === 0) throw new Error(`${o.validationData}: no dialogue to validate on`);
+  if (train.length === 0) throw new TrainingError('TRAINING_DATA_EMPTY', `${o.trainData}: no dialogue with a turn to learn`, { file: o.trainData });
+  if (validation.length === 0) throw new TrainingError('TRAINING_DATA_EMPTY', `${o.validationData}: no dialogue to validate on`, { file: o.validationData });
   const validationSets: Record<string, TrainingDialogue[]> = {};
   for (const [name, file] of Object.entries(o.alsoValidate)) validationSets[name] = await load(file, o.maxValidationDialogues);
   const replay = o.replay ? await load(o.replay.data) : [];
@@ -205,7 +206,7 @@ async function initialModel(o: TrainingOptions): Promise<{ model: DialogueModel;
     const base = await loadModel(o.baseModelDir);
     if (base.model.config.kind !== o.kind) {
       base.model.dispose();
-      throw new Error(`base model is a ${base.model.config.kind}, cannot fine-tune it as ${o.kind}`);
+      throw new TrainingError('BASE_MODEL_MISMATCH', `base model is a ${base.model.config.kind}, cannot fine-tune it as ${o.kind}`, { base: base.model.config.kind, kind: o.kind });
     }
     return { model: base.model, tokenizer: base.tokenizer };
   }

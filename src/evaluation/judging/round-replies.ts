@@ -5,7 +5,7 @@
  * read beside sense. Deterministic decodings decode once.
  */
 import { loadModel, type LoadedModel } from '../../models/model-files';
-import type { DecodingInput } from '../../generation/decoding-options';
+import type { DecodingInput } from '../../generation';
 import { contextStates } from '../comparison/context-states';
 import { isDeterministic, rowSeed } from '../comparison/decoding-modes';
 import { decodeBeam, decodeReplies, type ReplyJob } from '../comparison/reply-decoder';
