@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { tokenizeWords } from '../word-tokens';
+import { tokenizeWords } from '../tokenization/word-tokens';
 
 export async function readDialogSentences(path: string): Promise<string[][]> {
   const sentences: string[][] = [];
