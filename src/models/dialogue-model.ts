@@ -1,9 +1,11 @@
 /**
  * The encoder-decoder family, built bottom-up like the papers:
  * embedding → bidirectional GRU utterance encoder → context GRU (HRED, VHRED) →
- * prior/posterior over z (VHRED) → GRU decoder with Luong attention over the answered utterance.
- *   Seq2Seq: decoder state from the answered utterance's vector alone.
- *   HRED:    decoder state from the context GRU over all utterance vectors so far (Serban et al. 2016).
+ * prior/posterior over z (VHRED) → GRU decoder with Luong attention over the answered utterance
+ * (layers/attention-decoder.ts, which picks the native kernel or its tfjs reference).
+ * What starts the decoder (decoder-condition.ts):
+ *   Seq2Seq: the answered utterance's vector alone.
+ *   HRED:    the context GRU's state over all utterance vectors so far (Serban et al. 2016).
  *   VHRED:   HRED plus z ~ q(z | context, reply) in training, p(z | context) at generation (Serban et al. 2017).
  * Shapes: N replies, U utterances, L tokens, E embedding, He encoder units, Hc context, Hd decoder, A attention.
  */
@@ -77,17 +79,6 @@ export class DialogueModel {
     return this.attentionDecoder.gru;
   }
 
-  /** Size of what conditions the decoder (decoderCondition). */
-  decoderFeatureDim(): number {
-    const c = this.config;
-    return decoderCondition(c.kind, { answered: 2 * c.encoderUnits, context: c.contextUnits, z: c.latentDim }).reduce((a, b) => a + b, 0);
-  }
-
-  /** What conditions the decoder of each reply [N, decoderFeatureDim], from its parts (decoderCondition). */
-  decoderFeature(from: ConditionSources<tf.Tensor2D>): tf.Tensor2D {
-    return tf.concat(decoderCondition(this.config.kind, from), 1);
-  }
-
   /**
    * Bidirectional GRU over utterances: ids [U, L] int32, mask [U, L] with 1 on real tokens; `lengths`, when the
    * rows are sorted longest first (training batches are), steps only the utterances still running.
@@ -138,6 +129,17 @@ export class DialogueModel {
   bagOfWordsLogits(feature: tf.Tensor2D): tf.Tensor2D {
     if (!this.bagOfWords) throw new Error('model was built without the bag-of-words head');
     return dense(tf.tanh(dense(feature, this.bagOfWords.hidden)), this.bagOfWords.out);
+  }
+
+  /** Size of what conditions the decoder (decoderCondition). */
+  decoderFeatureDim(): number {
+    const c = this.config;
+    return decoderCondition(c.kind, { answered: 2 * c.encoderUnits, context: c.contextUnits, z: c.latentDim }).reduce((a, b) => a + b, 0);
+  }
+
+  /** What conditions the decoder of each reply [N, decoderFeatureDim], from its parts (decoderCondition). */
+  decoderFeature(from: ConditionSources<tf.Tensor2D>): tf.Tensor2D {
+    return tf.concat(decoderCondition(this.config.kind, from), 1);
   }
 
   /** Initial decoder state tanh(W·feature + b) and its attention memory (`forTraining`: for a gradient through it). */
