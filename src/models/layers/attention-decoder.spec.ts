@@ -11,18 +11,29 @@ const DIMS = { embeddingDim: E, memoryDim: 6, units: 5, attentionUnits: 3 };
 const r = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 0.8, 'float32', seed);
 
 describe(`${AttentionDecoder.name} (${native ? 'the native kernel' : 'tfjs ops, TF_NATIVE=off'}) against its tfjs reference`, () => {
-  const store = new ParamStore(2);
-  const decoder = AttentionDecoder.create(store, 'decoder', DIMS);
-  const values = r([N, L, DIMS.memoryDim], 3) as tf.Tensor3D;
-  const mask = tf.tensor2d([
-    [1, 1, 1, 1, 1],
-    [1, 1, 1, 0, 0],
-    [1, 0, 0, 0, 0],
-  ]);
-  const h0 = r([N, DIMS.units], 4) as tf.Tensor2D;
-  const embedded = r([T * N, E], 5) as tf.Tensor2D; // time-major
-  const weights = r([T * N, DIMS.attentionUnits], 6);
-  const vars = [...store.vars.values()];
+  // made once the backend is up (useTensorBackend's beforeAll runs first)
+  let store: ParamStore;
+  let decoder: AttentionDecoder;
+  let values: tf.Tensor3D;
+  let mask: tf.Tensor2D;
+  let h0: tf.Tensor2D;
+  let embedded: tf.Tensor2D; // time-major
+  let weights: tf.Tensor;
+  let vars: tf.Variable[];
+  beforeAll(() => {
+    store = new ParamStore(2);
+    decoder = AttentionDecoder.create(store, 'decoder', DIMS);
+    values = r([N, L, DIMS.memoryDim], 3) as tf.Tensor3D;
+    mask = tf.tensor2d([
+      [1, 1, 1, 1, 1],
+      [1, 1, 1, 0, 0],
+      [1, 0, 0, 0, 0],
+    ]);
+    h0 = r([N, DIMS.units], 4) as tf.Tensor2D;
+    embedded = r([T * N, E], 5) as tf.Tensor2D;
+    weights = r([T * N, DIMS.attentionUnits], 6);
+    vars = [...store.vars.values()];
+  });
 
   /** The reference over the same embedding projection the layer makes. */
   const reference = (emb: tf.Tensor2D, forTraining: boolean) => {
