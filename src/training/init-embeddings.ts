@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readWord2VecText } from '../evaluation/word2vec/text-format';
+import { readWord2VecText } from '../word2vec/text-format';
 import type { DialogueModel } from '../models/dialogue-model';
 import type { Tokenizer } from '../tokenization';
 import { TrainingError } from './training-errors';

@@ -12,7 +12,7 @@ import { decodeBeam, decodeReplies, type ReplyJob } from '../comparison/reply-de
 import type { TestSet } from '../comparison/test-contexts';
 import { interDistinct } from '../metrics/distinct';
 import { mean } from '../statistics';
-import { tokenizeWords } from '../word-tokens';
+import { tokenizeWords } from '../../tokenization/word-tokens';
 import type { SystemReplies } from './judging-sheet';
 
 export interface SystemSpec {

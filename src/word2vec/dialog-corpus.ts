@@ -4,8 +4,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { CorpusError } from '../../tokenization';
-import { tokenizeWords } from '../word-tokens';
+import { CorpusError } from '../tokenization';
+import { tokenizeWords } from '../tokenization/word-tokens';
 
 export async function readDialogSentences(path: string): Promise<string[][]> {
   const sentences: string[][] = [];

@@ -5,7 +5,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { AppError } from '../../common/errors';
+import { AppError } from '../common/errors';
 
 /** A vectors file that is not in this format; `meta` names the file and line. */
 export class EmbeddingsFileError extends AppError<'EMBEDDINGS_FILE_INVALID'> {
