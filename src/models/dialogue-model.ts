@@ -14,7 +14,7 @@ import { ConditionSources, decoderCondition } from './decoder-condition';
 import { AttentionDecoder, DecoderState } from './layers/attention-decoder';
 import { createDense, dense, DenseParams } from './layers/dense';
 import { Dropout, noDropout } from './layers/dropout';
-import { activeRows, createGru, gruCell, gruInputProjection, GruParams, GruSteps, runGru } from './layers/gru';
+import { activeRows, createGru, gruInputProjection, gruStep, GruParams, GruSteps, runGru } from './layers/gru';
 import { ParamStore } from './layers/params';
 import { createGaussianMlp, Gaussian, gaussianMlp, GaussianMlpParams } from './latent';
 import { ModelConfig } from './model-config';
@@ -114,7 +114,7 @@ export class DialogueModel {
   /** One context step: state [N, Hc] after reading utterance vectors [N, 2He]. */
   contextStep(state: tf.Tensor2D, vector: tf.Tensor2D): tf.Tensor2D {
     const ctx = this.requireContext();
-    return gruCell(gruInputProjection(vector, ctx), state, ctx);
+    return gruStep(gruInputProjection(vector, ctx), state, ctx);
   }
 
   priorOf(context: tf.Tensor2D): Gaussian {
