@@ -10,9 +10,9 @@
  */
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { readDialogSentences } from '../src/evaluation/word2vec/dialog-corpus';
-import { DEFAULT_WORD2VEC_OPTIONS, trainWord2Vec } from '../src/evaluation/word2vec/skip-gram';
-import { Word2Vec } from '../src/evaluation/word2vec/word2vec';
+import { readDialogSentences } from '../src/word2vec/dialog-corpus';
+import { DEFAULT_WORD2VEC_OPTIONS, trainWord2Vec } from '../src/word2vec/skip-gram';
+import { Word2Vec } from '../src/word2vec/word2vec';
 
 const USAGE = `usage:
   npm run word2vec -- train --data <jsonl> --out <file> [--dim 128] [--window 5] [--negative 5] [--min-count 5] [--epochs 5] [--sample 1e-3] [--lr 0.025] [--seed 1]

@@ -15,6 +15,7 @@ import type { TrainingResult } from '../training/trainer';
 import { type TrainingOptions, trainingOptionsSchema } from '../training/training-options';
 import { ProgressRecorder } from './progress-recorder';
 import { readCheckpointHistory } from '../training/checkpoint';
+import { TrainingError } from '../training/training-errors';
 import { type RunFiles, runFiles } from './run-files';
 import type { StoredDataset } from './training-run.schemas';
 import { TrainingRunEvents } from './training-run-events';
@@ -114,8 +115,10 @@ export class TrainingRunExecutor {
     const validationData = await this.exportConversations({ ...exportOptions, part: 'held-out' }, files.heldOutFile);
     const exported = { train: await countLines(trainData), heldOut: await countLines(validationData) };
     if (exported.heldOut === 0) {
-      throw new Error(
+      throw new TrainingError(
+        'TRAINING_DATA_EMPTY',
         `none of the collected conversations with a turn to learn is in the held-out slice (heldOutFraction ${heldOutFraction}, ${exported.train} to train on): collect more conversations, or raise dataset.heldOutFraction`,
+        { heldOutFraction, train: exported.train },
       );
     }
     const data = {

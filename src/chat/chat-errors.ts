@@ -1,12 +1,9 @@
 import { AppError } from '../common/errors';
-import { ConversationFullError } from '../conversations/conversation-errors';
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-errors';
-import { GenerationError } from '../generation/generation-errors';
-import { ModelUnusableError } from '../model-versions/model-versions.service';
 
 /**
  * Stable codes of `{ ok: false, error: { code, message } }` acks. Clients branch on these, so never rename one;
- * docs/websocket-protocol.md lists them with what the client should do.
+ * docs/websocket-protocol.md lists them with what the client should do. Errors of every module reach an ack
+ * through common/error-responses.ts, which names the code each of theirs becomes.
  */
 export const CHAT_ERROR_CODES = [
   'invalid_payload', // missing or wrong-typed fields; meta.field names the first one
@@ -27,16 +24,10 @@ export const CHAT_ERROR_CODES = [
 ] as const;
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 
-export class ChatError extends Error {
-  constructor(
-    readonly code: ChatErrorCode,
-    message: string,
-    readonly meta: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** The errors the chat raises itself (other modules' errors keep their own codes). */
+type ChatOwnCode = Extract<ChatErrorCode, 'unknown_event' | 'text_empty' | 'text_too_long' | 'conversation_not_found' | 'invalid_token' | 'not_authorized' | 'model_not_found' | 'reply_not_found' | 'reply_in_progress' | 'rate_limited' | 'shutting_down'>;
+
+export class ChatError extends AppError<ChatOwnCode> {}
 
 export const chatErrors = {
   conversationNotFound: (id: string) => new ChatError('conversation_not_found', `conversation ${id} was not found`, { conversationId: id }),
@@ -58,27 +49,6 @@ export const chatErrors = {
     new ChatError('model_not_found', `model version ${id} is not its kind's active version, and the chat offers active versions only`, { id }),
   rateLimited: (retryAfterMs: number) =>
     new ChatError('rate_limited', `too many events from this connection; retry in ${retryAfterMs} ms`, { retryAfterMs }),
+  textEmpty: (message: string, field: string) => new ChatError('text_empty', message, { field }),
+  textTooLong: (message: string, field: string, max: number) => new ChatError('text_too_long', message, { field, max }),
 };
-
-/** NotFoundError's `what` (see common/errors.ts) → the chat code for it. */
-const NOT_FOUND: Record<string, ChatErrorCode> = {
-  conversation: 'conversation_not_found',
-  'bot turn': 'reply_not_found',
-  'model version': 'model_not_found',
-  'active model of kind': 'model_not_found',
-};
-
-/** The error part of an ack. Errors of other modules keep their meaning; anything else is `internal` (and a bug). */
-export function toChatError(error: unknown): ChatError {
-  if (error instanceof ChatError) return error;
-  if (error instanceof ConversationFullError) return new ChatError('conversation_full', error.message, error.meta);
-  // Which file is broken is the admins' business (logged on activation and at start-up), not the client's.
-  if (error instanceof ModelUnusableError) return new ChatError('model_not_found', `model version ${String(error.meta.id)} cannot be used right now`, { id: error.meta.id });
-  if (error instanceof AppError && error.code === 'invalid_input') return new ChatError('invalid_payload', error.message, error.meta);
-  const notFound = error instanceof AppError && error.code === 'not_found' ? NOT_FOUND[String(error.meta.what)] : undefined;
-  if (notFound) return new ChatError(notFound, (error as AppError).message, (error as AppError).meta);
-  if (error instanceof GenerationError && error.code === 'MODEL_NOT_LOADED') return new ChatError('model_not_found', error.message, error.meta);
-  // An outage, not a bug: without this a client sees `internal` and cannot tell that a retry will work (issue #9).
-  if (isDatabaseUnavailable(error)) return new ChatError('unavailable', DATABASE_UNAVAILABLE_MESSAGE);
-  return new ChatError('internal', 'internal error');
-}

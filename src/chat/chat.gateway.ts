@@ -8,8 +8,9 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
+import { toSocketError } from '../common/error-responses';
 import { ServingMetrics } from '../metrics/serving-metrics';
-import { ChatError, chatErrors, toChatError } from './chat-errors';
+import { chatErrors } from './chat-errors';
 import { ChatBroadcaster, type ChatNamespace } from './chat.broadcaster';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from './chat.events';
 import { CHAT_OPTIONS, type ChatOptions } from './chat.options';
@@ -101,10 +102,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
       if (retryAfterMs > 0) throw chatErrors.rateLimited(retryAfterMs);
       return { ok: true, ...(await run()) };
     } catch (thrown) {
-      const error = toChatError(thrown);
+      const error = toSocketError(thrown);
       this.metrics.refused('socket', error.code);
-      if (!(thrown instanceof ChatError) && error.code === 'internal') this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
-      return { ok: false, error: { code: error.code, message: error.message, meta: error.meta } };
+      if (error.code === 'internal') this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
+      return { ok: false, error };
     }
   }
 }

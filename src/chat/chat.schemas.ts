@@ -3,11 +3,12 @@
  * Objects are strict, so a misspelt field (e.g. `clientMessageID`) is an error instead of being ignored.
  */
 import { z } from 'zod';
+import { InvalidInputError } from '../common/errors';
 import { canonicalId } from '../common/ids';
 import { describeIssue } from '../common/validation';
-import { decodingSchema } from '../generation/decoding-options';
+import { decodingSchema } from '../generation';
 import { MODEL_KINDS } from '../models/model-config';
-import { ChatError, type ChatErrorCode } from './chat-errors';
+import { chatErrors } from './chat-errors';
 
 /** PostgreSQL text cannot hold NUL: refused here, or the database would fail the event as `internal`. */
 const noNul = (s: string) => !s.includes('\u0000');
@@ -92,18 +93,14 @@ export const feedbackSchema = z.strictObject({
 });
 export type FeedbackPayload = z.infer<typeof feedbackSchema>;
 
-/** The payload as `schema` parses it, or a ChatError naming the first bad field. */
+/** The payload as `schema` parses it, or an error naming the first bad field (text_empty, text_too_long, or invalid input). */
 export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const { field } = describeIssue(issue);
-  const code: ChatErrorCode =
-    field === 'text' && issue.code === 'too_small' ? 'text_empty' : field === 'text' && issue.code === 'too_big' ? 'text_too_long' : 'invalid_payload';
-  const meta = code === 'text_too_long' && 'maximum' in issue ? { field, max: Number(issue.maximum) } : { field };
-  return fail(code, field ? `${field}: ${issue.message}` : `payload: ${issue.message}`, meta);
-}
-
-function fail(code: ChatErrorCode, message: string, meta: Record<string, unknown>): never {
-  throw new ChatError(code, message, meta);
+  const message = field ? `${field}: ${issue.message}` : `payload: ${issue.message}`;
+  if (field === 'text' && issue.code === 'too_small') throw chatErrors.textEmpty(message, field);
+  if (field === 'text' && issue.code === 'too_big') throw chatErrors.textTooLong(message, field, Number(issue.maximum));
+  throw new InvalidInputError(message, { field });
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { AppError } from '../common/errors';
+import { AppError, NotFoundError } from '../common/errors';
 import { ConversationsService } from '../conversations/conversations.service';
 import { isUuid } from '../common/ids';
 import type { Turn } from '../generated/prisma/client';
-import { GenerationService } from '../generation/generation.service';
+import { GenerationService } from '../generation';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { chatErrors } from './chat-errors';
 import type { ConversationSettings, ReplyModel, StoredTurn, WireFinishReason } from './chat.events';
@@ -130,7 +130,7 @@ export class ChatService implements OnModuleDestroy {
   async feedback(client: ChatClient, { conversationId, replyId, rating, preferred }: FeedbackPayload): Promise<object> {
     await this.requireAccess(client, conversationId);
     await this.conversations.addFeedback(conversationId, { replyId }, { rating, preferred }).catch((error: unknown) => {
-      throw error instanceof AppError && error.code === 'not_found' ? chatErrors.replyNotFound(replyId) : error;
+      throw error instanceof NotFoundError ? chatErrors.replyNotFound(replyId) : error;
     });
     return {};
   }
@@ -181,7 +181,7 @@ export class ChatService implements OnModuleDestroy {
   private exists(conversationId: string): Promise<boolean> {
     return this.conversations.get(conversationId).then(
       () => true,
-      (error: unknown) => (error instanceof AppError && error.code === 'not_found' ? false : Promise.reject(error)),
+      (error: unknown) => (error instanceof AppError && error.code === 'conversation_not_found' ? false : Promise.reject(error)),
     );
   }
 

@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { toSocketError } from '../common/error-responses';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { FinishReason as StoredFinishReason } from '../generated/prisma/client';
-import { GenerationService } from '../generation/generation.service';
-import type { GenerationEvent } from '../generation/generation-events';
+import { type GenerationEvent, GenerationService } from '../generation';
 import { ServingMetrics } from '../metrics/serving-metrics';
+import { chatErrors } from './chat-errors';
 import { ChatBroadcaster } from './chat.broadcaster';
 import type { ReplyEndEvent, ReplyModel, WireFinishReason } from './chat.events';
 import type { ChatDecoding } from './chat.schemas';
@@ -24,6 +25,9 @@ export interface PlannedReply {
 }
 
 type AbortReason = 'cancelled' | 'shutdown';
+
+/** The reply's bot row, or why it could not be stored. */
+type StoredRow = { turnId: string; error?: never } | { turnId?: never; error: unknown };
 
 /**
  * Streams replies to the conversation's room and stores them. A bot row is stored when its reply starts, with no
@@ -54,20 +58,20 @@ export class ReplyStreamer {
   async run(replies: PlannedReply[], turnIndex: number): Promise<void> {
     for (const reply of replies) if (!this.controllers.has(reply.replyId)) this.controllers.set(reply.replyId, new AbortController());
     try {
-      const started: { reply: PlannedReply; turnId?: string; decoding: ChatDecoding }[] = [];
+      const started: { reply: PlannedReply; row: StoredRow; decoding: ChatDecoding }[] = [];
       for (const reply of replies) {
         // A seed per reply, stored with it: every stored reply can be reproduced.
         const decoding = { ...reply.decoding, seed: reply.decoding.seed ?? randomInt(0x100000000) };
-        const turnId = await this.conversations
+        const row = await this.conversations
           .appendTurn(reply.conversationId, { speaker: 'bot', text: '', replyId: reply.replyId, modelVersionId: reply.model.versionId, decoding })
-          .then((r) => r.turn.id)
-          .catch((error: unknown) => void this.logger.error(`cannot store reply ${reply.replyId}: ${String(error)}`));
-        started.push({ reply, turnId: turnId ?? undefined, decoding });
+          .then((r): StoredRow => ({ turnId: r.turn.id }))
+          .catch((error: unknown): StoredRow => (this.logger.error(`cannot store reply ${reply.replyId}: ${String(error)}`), { error }));
+        started.push({ reply, row, decoding });
       }
       for (const { reply } of started) {
         this.broadcaster.toConversation(reply.conversationId, 'reply:start', { conversationId: reply.conversationId, replyId: reply.replyId, turnIndex, model: reply.model });
       }
-      await Promise.all(started.map((s) => this.stream(s.reply, s.decoding, s.turnId)));
+      await Promise.all(started.map((s) => this.stream(s.reply, s.decoding, s.row)));
     } finally {
       for (const reply of replies) this.controllers.delete(reply.replyId);
     }
@@ -85,14 +89,15 @@ export class ReplyStreamer {
     for (const replyId of this.controllers.keys()) this.cancel(replyId, reason);
   }
 
-  private async stream(reply: PlannedReply, decoding: ChatDecoding, turnId: string | undefined): Promise<void> {
+  private async stream(reply: PlannedReply, decoding: ChatDecoding, row: StoredRow): Promise<void> {
     const { conversationId, replyId } = reply;
+    const { turnId } = row;
     const signal = this.controllers.get(replyId)!.signal;
     const end: ReplyEndEvent = { conversationId, replyId, text: '', finishReason: 'error', tokens: 0, firstTokenMs: null, totalMs: 0 };
     let stored: StoredFinishReason = 'failed';
     const timer = this.metrics.startReply('socket', reply.model.kind, reply.receivedAt);
     try {
-      if (!turnId) throw new Error('the reply row could not be stored');
+      if (!turnId) throw row.error; // not streamed: a reply that cannot be stored would be lost at the next resume
       const events: AsyncIterable<GenerationEvent> = this.generation.reply(reply.model.versionId, { id: `${conversationId}#${reply.model.slot}`, turns: reply.context, truncated: reply.truncated }, decoding, signal);
       for await (const event of events) {
         if (event.type === 'token') {
@@ -105,10 +110,12 @@ export class ReplyStreamer {
           end.text = event.text;
           end.tokens = event.ids.length;
           [end.finishReason, stored] = finishReasons(event.finishReason, signal.reason as AbortReason | undefined);
+          if (end.finishReason === 'error') end.error = toSocketError(chatErrors.shuttingDown()); // the one generated end sent as error
         }
       }
     } catch (error) {
       this.logger.error(`reply ${replyId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      end.error = toSocketError(error); // its code, as an ack would carry it; the text so far is kept and stored
     }
     end.totalMs = Date.now() - reply.receivedAt;
     timer.end(end.finishReason);

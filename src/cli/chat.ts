@@ -4,9 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ConversationState, initialState, observeUtterances, utteranceIds } from '../generation/conversation-state';
-import { generateStream } from '../generation/decode';
-import { parseDecoding } from '../generation/decoding-options';
+import { ConversationState, initialState, observeUtterances, utteranceIds, generateStream, parseDecoding } from '../generation';
 import { loadModel } from '../models/model-files';
 import { BackendChoice, initTensorBackend } from '../tensor/backend';
 

@@ -12,6 +12,7 @@ import type { ComparisonProgress } from '../evaluation/comparison/model-outputs'
 import { writeComparisonFiles } from '../evaluation/comparison/report/write-report';
 import { runComparison } from '../evaluation/comparison/run-comparison';
 import { type BackendChoice, initTensorBackend } from '../tensor/backend';
+import { UsageError } from './cli-errors';
 
 const HELP = `Usage: npm run compare -- --models <modelA> <modelB> --data <test.jsonl> [options]
   --samples N             replies sampled per context (default 10)
@@ -28,7 +29,7 @@ const HELP = `Usage: npm run compare -- --models <modelA> <modelB> --data <test.
 function positiveNumber(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got ${raw}`);
   return value;
 }
 

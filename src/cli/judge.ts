@@ -15,6 +15,7 @@ import { parseLabels, scoreRound } from '../evaluation/judging/judging-score';
 import { buildSheet, labelsTemplate, renderSheet, type JudgingKey } from '../evaluation/judging/judging-sheet';
 import { decodeSystems, parseSystemSpec } from '../evaluation/judging/round-replies';
 import { type BackendChoice, initTensorBackend } from '../tensor/backend';
+import { UsageError } from './cli-errors';
 
 const HELP = `Usage:
   npm run judge -- sheet --data <test.jsonl> --system name=modelDir[:decodingJSON] [--system …] --out <round dir> --key <key.json>
@@ -26,7 +27,7 @@ that repeat training ones). --diversity K also decodes K replies per context and
 
 const int = (name: string, raw: string | undefined, fallback: number) => {
   const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got ${raw}`);
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be a whole number, got ${raw}`);
   return value;
 };
 
@@ -46,8 +47,8 @@ async function writeSheet(args: string[]): Promise<void> {
       backend: { type: 'string' },
     },
   });
-  if (!values.data || !values.out || !values.key || !values.system?.length) throw new Error(`--data, --system, --out and --key are required\n${HELP}`);
-  if (path.resolve(path.dirname(values.key)) === path.resolve(values.out)) throw new Error('--key must not be inside the round folder raters are given');
+  if (!values.data || !values.out || !values.key || !values.system?.length) throw new UsageError(`--data, --system, --out and --key are required\n${HELP}`);
+  if (path.resolve(path.dirname(values.key)) === path.resolve(values.out)) throw new UsageError('--key must not be inside the round folder raters are given');
   const seed = int('seed', values.seed, 1);
   const systems = values.system.map(parseSystemSpec);
   const exclude = values.exclude ? idsOfTsv(await fs.readFile(values.exclude, 'utf8')) : undefined;
@@ -77,7 +78,7 @@ async function score(args: string[]): Promise<void> {
     args,
     options: { round: { type: 'string' }, key: { type: 'string' }, labels: { type: 'string', multiple: true }, baseline: { type: 'string' } },
   });
-  if (!values.round || !values.key || !values.labels?.length) throw new Error(`--round, --key and --labels are required\n${HELP}`);
+  if (!values.round || !values.key || !values.labels?.length) throw new UsageError(`--round, --key and --labels are required\n${HELP}`);
   const key = JSON.parse(await fs.readFile(values.key, 'utf8')) as JudgingKey & { figures?: { systems: { name: string; interDistinct2?: number }[] } };
   const raters = await Promise.all(values.labels.map(async (file) => parseLabels(await fs.readFile(file, 'utf8'))));
   raters.forEach((r, i) => r.coerced > 0 && console.warn(`${values.labels![i]}: ${r.coerced} labels said specific but not sensible: read as not specific`));

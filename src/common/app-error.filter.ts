@@ -1,31 +1,29 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
-import { AppError, type AppErrorCode } from './errors';
-
-const STATUS: Record<AppErrorCode, number> = {
-  not_found: HttpStatus.NOT_FOUND,
-  invalid_input: HttpStatus.BAD_REQUEST,
-  unauthorized: HttpStatus.UNAUTHORIZED,
-  conflict: HttpStatus.CONFLICT,
-};
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type HttpErrorResponse, toHttpError } from './error-responses';
+import { AppError } from './errors';
 
 type JsonResponse = { setHeader(name: string, value: string): void; status(code: number): { json(body: unknown): void } };
 
 /** Every HTTP error of the service in one shape, `{ error: { code, message, … } }` (the filters' shared writer). */
-export function sendError(host: ArgumentsHost, status: number, error: { code: string; message: string; field?: string }, headers: Record<string, string> = {}): void {
+export function sendError(host: ArgumentsHost, { status, headers, body }: HttpErrorResponse): void {
   const response = host.switchToHttp().getResponse<JsonResponse>();
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-  response.status(status).json({ error });
+  response.status(status).json(body);
 }
 
 /**
- * HTTP only: turns an AppError into `{ error: { code, message, field? } }` with its status, `field` naming
- * the first invalid input when the error knows it. Gateways map errors themselves.
+ * HTTP only: an AppError as toHttpError answers it, `{ error: { code, message, field? } }` with its status.
+ * Gateways map errors themselves (the chat through toSocketError).
  */
 @Catch(AppError)
 export class AppErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AppErrorFilter.name);
+
   catch(error: AppError, host: ArgumentsHost) {
     if (host.getType() !== 'http') throw error;
-    const field = typeof error.meta.field === 'string' ? { field: error.meta.field } : {};
-    sendError(host, STATUS[error.code], { code: error.code, message: error.message, ...field });
+    const response = toHttpError(error);
+    // A broken file or setting behind a request: the client is told only that it failed, the operator reads why here.
+    if (response.status >= 500) this.logger.error(error.stack ?? error.message);
+    sendError(host, response);
   }
 }

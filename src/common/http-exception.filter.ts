@@ -1,6 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { isOpenAiApiPath, OpenAiErrorFilter } from '../openai-api/openai-errors';
 import { sendError } from './app-error.filter';
+import { toHttpError } from './error-responses';
 
 /**
  * HTTP only: errors Nest raises itself (invalid JSON, a body over the limit, an unknown route, a bad path escape)
@@ -13,11 +14,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw error;
     // Under /v1 the OpenAI clients parse OpenAI's error shape only (a bad JSON body, an unknown /v1 route).
     if (isOpenAiApiPath(host.switchToHttp().getRequest<{ url: string }>().url)) return new OpenAiErrorFilter().catch(error, host);
-    const status = error.getStatus();
-    const body = error.getResponse();
-    const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-    const message = Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : error.message;
-    const code = (HttpStatus[status] ?? 'error').toLowerCase();
-    sendError(host, status, { code, message });
+    sendError(host, toHttpError(error));
   }
 }

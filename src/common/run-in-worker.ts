@@ -45,6 +45,8 @@ export function runInWorker<Result, Progress>(
     const onAbort = () => worker.postMessage({ type: 'cancel' });
     if (hooks.signal?.aborted) onAbort();
     hooks.signal?.addEventListener('abort', onAbort);
+    // Plain Errors below: the worker's error crosses postMessage as its message only (its class and code stay in the
+    // worker), and an exit without a result is a crash. Either way the caller reports the message as the job's error.
     worker.on('message', (m: WorkerMessage<Result, Progress>) => {
       if (m.type === 'progress') hooks.onProgress?.(m.progress);
       else if (m.type === 'result') finish(() => resolve(m.result));

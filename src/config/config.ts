@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import { AppError } from '../common/errors';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const TF_BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
@@ -19,6 +20,10 @@ const url = (protocols: string[]) =>
     (s) => URL.canParse(s) && protocols.includes(new URL(s).protocol),
     `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
   );
+/** Defaults the published API documents state (docs/asyncapi.json, docs/openapi.json). */
+export const DEFAULT_MAX_MESSAGE_CHARS = 1000;
+export const DEFAULT_MAX_CONVERSATION_TURNS = 1000;
+
 const dir = z.string().transform((p) => path.resolve(p)); // relative to the working directory
 
 /** Every setting the service reads, by environment variable name, with its default. Empty means unset. */
@@ -42,9 +47,9 @@ const settings = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .refine((list) => list.every((o) => o === '*' || URL.canParse(o)), 'must be * or comma-separated origins like https://chat.example.com')
     .optional(),
-  MAX_MESSAGE_CHARS: integer(1, 100_000).default(1000), // UTF-16 code units, as the HTML maxlength attribute counts
+  MAX_MESSAGE_CHARS: integer(1, 100_000).default(DEFAULT_MAX_MESSAGE_CHARS), // UTF-16 code units, as the HTML maxlength attribute counts
   // Stored turns (user and bot) after which a conversation takes no more messages (conversation_full).
-  MAX_CONVERSATION_TURNS: integer(2, 1_000_000).default(1000),
+  MAX_CONVERSATION_TURNS: integer(2, 1_000_000).default(DEFAULT_MAX_CONVERSATION_TURNS),
   // Whether anonymous chat clients may pick a model version by id that is not its kind's active one.
   CHAT_INACTIVE_VERSIONS: oneOf(['true', 'false'] as const).transform((v) => v === 'true').default(false),
   // Chat events per socket: a token bucket of CHAT_RATE_BURST refilled at CHAT_RATE_PER_SECOND.
@@ -104,8 +109,11 @@ const SECRETS = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'CHAT_API_K
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+/** A setting that cannot be used; the message is one line naming it, for start-up to print as it is. */
+export class ConfigError extends AppError<'CONFIG_INVALID'> {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
 }
 
 /** Parses settings from an environment; throws a ConfigError whose message is one line naming the setting. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '../common/errors';
+import { type MissingThing, NotFoundError } from '../common/errors';
 import type { Conversation, Feedback, Turn } from '../generated/prisma/client';
 import {
   type BotTurnUpdate,
@@ -155,7 +155,7 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-function requireUuid(what: string, id: string) {
+function requireUuid(what: MissingThing, id: string) {
   if (!isUuid(id)) throw new NotFoundError(what, String(id));
 }
 

@@ -11,13 +11,12 @@
  */
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { AppError } from '../common/errors';
 
 export const LOCK_FILE = 'hred-chat.pid';
 
 /** A folder the service cannot use: the message is one line, for start-up to print as it is. */
-export class DataDirError extends Error {
-  override name = 'DataDirError';
-}
+export class DataDirError extends AppError<'DATA_DIR_IN_USE' | 'DATA_DIR_NOT_WRITABLE'> {}
 
 /** Locks held by this process: the start-up check and the database itself take the same folder. */
 const held = new Map<string, { count: number }>();
@@ -56,7 +55,7 @@ function take(dir: string, file: string): void {
         } catch (error) {
           if (errorCode(error) !== 'EEXIST' || attempt === 2) throw error;
           const owner = readOwner(file);
-          if (owner && isRunning(owner)) throw new DataDirError(`${dir} is in use by another process (pid ${owner.pid}): one process per embedded database (stop it, or give this one another DATA_DIR)`);
+          if (owner && isRunning(owner)) throw new DataDirError('DATA_DIR_IN_USE', `${dir} is in use by another process (pid ${owner.pid}): one process per embedded database (stop it, or give this one another DATA_DIR)`, { dir, pid: owner.pid });
           // Stale: removed, then linked again. Two processes recovering the same stale lock in the same instant
           // could each remove the other's fresh one; PostgreSQL's postmaster.pid check leaves the same window.
           unlinkQuietly(file);
@@ -69,7 +68,7 @@ function take(dir: string, file: string): void {
     if (error instanceof DataDirError) throw error;
     const code = errorCode(error);
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new DataDirError(`${dir} is not writable (${code}): the embedded database needs to write its folder (fix its permissions, or mount DATA_DIR read-write)`);
+      throw new DataDirError('DATA_DIR_NOT_WRITABLE', `${dir} is not writable (${code}): the embedded database needs to write its folder (fix its permissions, or mount DATA_DIR read-write)`, { dir }, { cause: error });
     }
     throw error;
   }

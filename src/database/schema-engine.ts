@@ -17,6 +17,7 @@ let lastPanic: string | undefined;
 function loadBindings(): Promise<WasmBindings> {
   bindings ??= (async () => {
     const glue = '@prisma/schema-engine-wasm/schema_engine_bg';
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS glue file by path, beside its .wasm (no ESM import: see above)
     const bg = require(glue) as WasmBindings;
     const wasm = readFileSync(require.resolve(glue).replace(/\.js$/, '.wasm'));
     const { instance } = await WebAssembly.instantiate(wasm, { './schema_engine_bg.js': bg });
@@ -39,6 +40,7 @@ export async function openSchemaEngine(
     const adapter = bindMigrationAwareSqlAdapterFactory(adapterFactory);
     return await bg.SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, () => {}, adapter);
   } catch (error) {
+    // A panic of Prisma's engine is its bug, not a state an operator can fix: a plain Error, with the panic's text.
     throw lastPanic ? new Error(`Prisma schema engine panicked: ${lastPanic}`, { cause: error }) : error;
   }
 }

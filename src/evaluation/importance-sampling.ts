@@ -82,8 +82,12 @@ export function scoreReplies(model: DialogueModel, dialogues: DialogueIds[], opt
     tf.tidy(() => {
       const inputs = teacherForcedInputs(model, batch);
       if (c.kind !== 'vhred') {
-        const ll = replyLogLikelihoods(model, batch, c.kind === 'seq2seq' ? inputs.answered : inputs.context!, inputs).dataSync();
-        for (const value of ll) out.logLikelihood.push(value), out.elbo.push(value), out.kl.push(0);
+        const ll = replyLogLikelihoods(model, batch, inputs).dataSync();
+        for (const value of ll) {
+          out.logLikelihood.push(value);
+          out.elbo.push(value);
+          out.kl.push(0);
+        }
         return;
       }
       const context = inputs.context!;
@@ -97,7 +101,7 @@ export function scoreReplies(model: DialogueModel, dialogues: DialogueIds[], opt
         tf.tidy(() => {
           const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', tfSeed(seed + start * K + k)) as tf.Tensor2D;
           const z = reparameterize(q, eps);
-          const ll = replyLogLikelihoods(model, batch, tf.concat([context, z], 1), inputs);
+          const ll = replyLogLikelihoods(model, batch, inputs, z);
           ll.dataSync().forEach((value, n) => (reconstruction[n] += value / K));
           weights.push(tf.sub(tf.add(ll, logDensity(z, p)), logDensity(z, q)).dataSync() as Float32Array);
         });

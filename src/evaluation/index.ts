@@ -12,19 +12,10 @@ export {
 } from './metrics/embedding';
 export { pairedBootstrap, pairedBootstrapStatistic, type PairedBootstrapOptions, type PairedBootstrapResult } from './metrics/bootstrap';
 export { winRate, wilsonInterval, type Preference, type WinRateResult } from './metrics/win-rate';
-export {
-  activeUnits,
-  gaussianKl,
-  gaussianKlPerDimension,
-  meanKlPerDimension,
-  mutualInformation,
-  type DiagonalGaussian,
-} from './metrics/latent';
+export { gaussianKl, gaussianKlPerDimension, meanKlPerDimension, mutualInformation, type DiagonalGaussian } from './metrics/latent';
+export { activeUnits } from '../models/active-units';
 export { evaluateDialogWae, type ProtocolContext, type ProtocolResult, type DialogWaeFigures, type PerContextScores } from './dialogwae-protocol';
-export { trainWord2Vec, DEFAULT_WORD2VEC_OPTIONS, type Word2VecTrainingOptions } from './word2vec/skip-gram';
-export { Word2Vec, type EmbeddingMatrix, type Neighbour } from './word2vec/word2vec';
-export { tokenizeWords } from './word-tokens';
-export { readDialogSentences } from './word2vec/dialog-corpus';
+export { tokenizeWords } from '../tokenization/word-tokens';
 export { scoreReplies, perplexityOf, type ReplyScores, type ImportanceSamplingOptions } from './importance-sampling';
 export { runComparison, type ComparisonSettings, type ComparisonResult } from './comparison/run-comparison';
 export type { ComparisonReport } from './comparison/comparison-report';

@@ -5,7 +5,6 @@ import { EOS_ID } from '../tokenization/tokenizer';
 import { WordTokenizer } from '../tokenization/word-tokenizer';
 import { ConversationState, initialState, observeUtterances, rebuildState, rebuildStates, utteranceIds, utteranceVectors, windowState } from './conversation-state';
 import { stateAfter, tinyModel, tinyTokenizer, TINY_DIALOGUES } from '../../test/support/generation-kit';
-import { deserializeState, serializeState, StateCodecError } from './state-codec';
 
 let tokenizer: WordTokenizer;
 beforeAll(async () => {
@@ -119,30 +118,6 @@ describe('conversation state', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(s0.turns).toBe(0);
     expect(s1.turns).toBe(1);
-    model.dispose();
-  });
-
-  test('serialise → deserialise gives the same state', () => {
-    const model = tinyModel('vhred', tokenizer.vocabSize);
-    const state = stateAfter(model, tokenizer, TINY_DIALOGUES[1]);
-    const back = deserializeState(serializeState(state));
-    expect(back).toEqual(state);
-    expect(deserializeState(serializeState(initialState(model)))).toEqual(initialState(model));
-    model.dispose();
-  });
-
-  test.each([
-    ['a foreign blob', () => new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])],
-    ['a truncated state', (b: Uint8Array) => b.slice(0, b.length - 4)],
-    ['a non-finite value', (b: Uint8Array) => {
-      const c = b.slice();
-      new DataView(c.buffer).setFloat32(c.length - 4, NaN, true);
-      return c;
-    }],
-  ])('deserialising %s fails with StateCodecError', (_, corrupt) => {
-    const model = tinyModel('hred', tokenizer.vocabSize);
-    const bytes = serializeState(stateAfter(model, tokenizer, ['hello there !']));
-    expect(() => deserializeState(corrupt(bytes))).toThrow(StateCodecError);
     model.dispose();
   });
 

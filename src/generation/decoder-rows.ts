@@ -6,27 +6,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { AttentionMemory } from '../models/layers/attention';
 import { DecoderState, DialogueModel } from '../models/dialogue-model';
-import { ModelKind } from '../models/model-config';
+import { decoderCondition } from '../models/decoder-condition';
 import { assertStateFits, ConversationState } from './conversation-state';
 import { tidyValue } from './tidy-value';
 
 /** Mask bias of padded memory positions, as attentionMemory writes it. */
 const PAD_BIAS = -1e9;
 
-/** What conditions the decoder, as in training (loss.ts): the answered utterance (seq2seq), context [; z]. */
-export function decoderFeature(kind: ModelKind, s: ConversationState, z?: Float32Array): Float32Array {
-  if (kind === 'seq2seq') return s.lastVector;
-  if (kind === 'hred') return s.context;
-  if (!z) throw new Error('a VHRED reply needs z');
-  const f = new Float32Array(s.context.length + z.length);
-  f.set(s.context);
-  f.set(z, s.context.length);
-  return f;
-}
-
 /**
- * Initial decoder rows for replies to `states` (z per row for VHRED). Attention keys are computed
- * here once per reply, not per step. Rows of different answered lengths are padded and masked.
+ * Initial decoder rows for replies to `states` (z per row for VHRED), conditioned as in training (decoderCondition).
+ * Attention keys are computed here once per reply, not per step. Rows of different answered lengths are padded and masked.
  */
 export function startRows(model: DialogueModel, states: readonly ConversationState[], zs?: readonly (Float32Array | undefined)[]): DecoderState {
   states.forEach((s) => {
@@ -41,7 +30,11 @@ export function startRows(model: DialogueModel, states: readonly ConversationSta
   const values = new Float32Array(N * L * D);
   const mask = new Float32Array(N * L);
   states.forEach((s, i) => {
-    feature.set(decoderFeature(model.config.kind, s, zs?.[i]), i * F);
+    let offset = i * F;
+    for (const part of decoderCondition(model.config.kind, { answered: s.lastVector, context: s.context, z: zs?.[i] })) {
+      feature.set(part, offset);
+      offset += part.length;
+    }
     values.set(s.lastOutputs, i * L * D);
     mask.fill(1, i * L, i * L + s.lastLength);
   });

@@ -1,6 +1,5 @@
 // The public surface of generation; other folders import from here.
 export * from './conversation-state';
-export * from './state-codec';
 export * from './decoding-options';
 export * from './generation-events';
 export { generateStream, generateReply, lastEvent } from './decode';
@@ -17,4 +16,5 @@ export type { GenerationErrorCode } from './generation-errors';
 export { GenerationService } from './generation.service';
 export type { ConversationHistory, ConversationRead } from './generation.service';
 export { prefixDigests } from './prefix-digest';
+export { LruCache } from './lru-cache';
 export { GenerationModule } from './generation.module';

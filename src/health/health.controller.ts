@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminToken } from '../common/admin-token';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { HEALTH_CONTRIBUTORS, type HealthContributor } from './health-contributor';
@@ -22,6 +23,7 @@ type StatusResponse = { status(code: number): unknown };
  * GET /health: ready and no section reports a fault; its details only with the admin token (issue 22: they named
  * model folders, version ids, the BLAS build and the database's error text to anyone).
  */
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   private readonly adminToken: AdminToken;
@@ -34,11 +36,13 @@ export class HealthController {
   }
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP' })
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database answers and a model of each offered kind is loaded; 503 with reasons otherwise' })
   async ready(@Res({ passthrough: true }) response: StatusResponse) {
     const reasons = await this.reasons();
     response.status(reasons.length === 0 ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
@@ -46,6 +50,7 @@ export class HealthController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Ready and no fault; the sections and reasons only with the admin token' })
   async health(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: StatusResponse): Promise<HealthReport> {
     const sections = this.contributors.map((c) => withTimeout(c.check()).catch((error: Error) => ({ ok: false, error: error.message })));
     const [reasons, ...checked] = await Promise.all([this.reasons(), ...sections]);
@@ -69,6 +74,7 @@ export class HealthController {
 async function withTimeout<T>(check: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // Never leaves this file: a failed check becomes the reason `<name>_check_failed`.
     timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
   });
   try {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { GenerationService } from '../generation/generation.service';
+import { GenerationService } from '../generation';
 import type { HealthContributor } from '../health/health-contributor';
 import { MODEL_KINDS } from '../models/model-config';
 import { DEFAULT_KIND, ModelVersionsService } from './model-versions.service';

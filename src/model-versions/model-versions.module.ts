@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { GenerationModule } from '../generation/generation.module';
+import { GenerationModule } from '../generation';
 import { healthContributor } from '../health/health-contributor';
 import { ModelVersionsHealth } from './model-versions.health';
 import { ModelVersionsRepository } from './model-versions.repository';

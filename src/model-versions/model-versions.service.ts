@@ -4,9 +4,9 @@ import { CLUSTER_BUS, type ClusterBus } from '../cluster/cluster-bus';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { ConflictError, NotFoundError } from '../common/errors';
+import { AppError, ConflictError, NotFoundError } from '../common/errors';
 import type { ModelVersion } from '../generated/prisma/client';
-import { GenerationService } from '../generation/generation.service';
+import { GenerationService } from '../generation';
 import { MODEL_KINDS, ModelKind } from '../models/model-config';
 import { MODEL_FILE, ModelFileError, readModelFile } from '../models/model-files';
 import { TokenizerFileError } from '../tokenization/tokenization-errors';
@@ -213,9 +213,9 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnModuleDes
  * A version whose files fail to load (missing, corrupt, a weights checksum that does not match) is a conflict of
  * its state, answered in the documented error shape (409 on the admin API, model_not_found in the chat), not a 500.
  */
-export class ModelUnusableError extends ConflictError {
+export class ModelUnusableError extends AppError<'model_unusable'> {
   constructor(id: string, error: ModelFileError | TokenizerFileError) {
-    super(`model version ${id} cannot be loaded: ${error.message}`, { id, file: error.file, reason: error.code });
+    super('model_unusable', `model version ${id} cannot be loaded: ${error.message}`, { id, file: error.file, reason: error.code }, { cause: error });
   }
 }
 

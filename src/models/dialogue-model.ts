@@ -1,34 +1,31 @@
 /**
  * The encoder-decoder family, built bottom-up like the papers:
  * embedding → bidirectional GRU utterance encoder → context GRU (HRED, VHRED) →
- * prior/posterior over z (VHRED) → GRU decoder with Luong attention over the answered utterance.
- *   Seq2Seq: decoder state from the answered utterance's vector alone.
- *   HRED:    decoder state from the context GRU over all utterance vectors so far (Serban et al. 2016).
+ * prior/posterior over z (VHRED) → GRU decoder with Luong attention over the answered utterance
+ * (layers/attention-decoder.ts, which picks the native kernel or its tfjs reference).
+ * What starts the decoder (decoder-condition.ts):
+ *   Seq2Seq: the answered utterance's vector alone.
+ *   HRED:    the context GRU's state over all utterance vectors so far (Serban et al. 2016).
  *   VHRED:   HRED plus z ~ q(z | context, reply) in training, p(z | context) at generation (Serban et al. 2017).
  * Shapes: N replies, U utterances, L tokens, E embedding, He encoder units, Hc context, Hd decoder, A attention.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AttentionDecoderInputs, fusedAttentionDecoder, fusedAttentionDecoderStates, hasFusedAttentionDecoder } from '../tensor/fused-attention-decoder';
-import { AttentionMemory, AttentionParams, attend, attentionMemory, createAttention } from './layers/attention';
+import { ConditionSources, decoderCondition } from './decoder-condition';
+import { AttentionDecoder, DecoderState } from './layers/attention-decoder';
 import { createDense, dense, DenseParams } from './layers/dense';
 import { Dropout, noDropout } from './layers/dropout';
-import { activeRows, createGru, gruCell, gruInputProjection, GruParams, GruSteps, runGru } from './layers/gru';
+import { activeRows, createGru, gruInputProjection, gruStep, GruParams, GruSteps, runGru } from './layers/gru';
 import { ParamStore } from './layers/params';
 import { createGaussianMlp, Gaussian, gaussianMlp, GaussianMlpParams } from './latent';
 import { ModelConfig } from './model-config';
+
+export type { DecoderState } from './layers/attention-decoder';
 
 export interface EncodedUtterances {
   /** [U, L, 2He] per-token encoder outputs (attention memory). */
   outputs: tf.Tensor3D;
   /** [U, 2He] utterance vectors: final forward and backward states. */
   vectors: tf.Tensor2D;
-}
-
-/** Decoder state during generation: GRU state, previous attention vector, memory. */
-export interface DecoderState {
-  h: tf.Tensor2D;
-  attention: tf.Tensor2D;
-  memory: AttentionMemory;
 }
 
 export class DialogueModel {
@@ -38,15 +35,13 @@ export class DialogueModel {
   readonly encoderBackward: GruParams;
   readonly context?: GruParams;
   readonly decoderInit: DenseParams;
-  readonly decoder: GruParams;
-  readonly attention: AttentionParams;
+  private readonly attentionDecoder: AttentionDecoder;
   /** Untied: the [A, V] output layer. Tied (config.tieEmbeddings): the [A, E] projection onto the embedding, and `outputBias`. */
   readonly output: DenseParams;
   readonly outputBias?: tf.Tensor1D;
   readonly prior?: GaussianMlpParams;
   readonly posterior?: GaussianMlpParams;
   readonly bagOfWords?: { hidden: DenseParams; out: DenseParams };
-  private decodingSplit?: { of: object; wxEmb: tf.Tensor2D; wxAtt: tf.Tensor2D };
 
   constructor(
     readonly config: ModelConfig,
@@ -60,18 +55,17 @@ export class DialogueModel {
     this.encoderBackward = createGru(p, 'encoder.backward', c.embeddingDim, c.encoderUnits);
     if (c.kind !== 'seq2seq') this.context = createGru(p, 'context', encDim, c.contextUnits);
     if (c.kind === 'vhred') {
-      this.prior = createGaussianMlp(p, 'prior', c.contextUnits, c.latentHidden, c.latentDim);
+      this.prior = createGaussianMlp(p, 'prior', c.contextUnits, c.latentHidden, c.latentDim, c.learnedPrior);
       this.posterior = createGaussianMlp(p, 'posterior', c.contextUnits + encDim, c.latentHidden, c.latentDim);
       if (c.bagOfWords) {
         this.bagOfWords = {
-          hidden: createDense(p, 'bow.hidden', c.contextUnits + c.latentDim, c.latentHidden),
+          hidden: createDense(p, 'bow.hidden', this.decoderFeatureDim(), c.latentHidden),
           out: createDense(p, 'bow.out', c.latentHidden, c.vocabSize),
         };
       }
     }
     this.decoderInit = createDense(p, 'decoder.init', this.decoderFeatureDim(), c.decoderUnits);
-    this.decoder = createGru(p, 'decoder.gru', c.embeddingDim + c.attentionUnits, c.decoderUnits);
-    this.attention = createAttention(p, 'decoder.attention', encDim, c.decoderUnits, c.attentionUnits);
+    this.attentionDecoder = AttentionDecoder.create(p, 'decoder', { embeddingDim: c.embeddingDim, memoryDim: encDim, units: c.decoderUnits, attentionUnits: c.attentionUnits });
     if (c.tieEmbeddings) {
       this.output = createDense(p, 'decoder.output.projection', c.attentionUnits, c.embeddingDim);
       this.outputBias = p.zeros('decoder.output.bias', [c.vocabSize]) as tf.Tensor1D;
@@ -80,11 +74,9 @@ export class DialogueModel {
     }
   }
 
-  /** Size of what conditions the decoder: the answered utterance (seq2seq), the context state [; z]. */
-  decoderFeatureDim(): number {
-    const c = this.config;
-    if (c.kind === 'seq2seq') return 2 * c.encoderUnits;
-    return c.contextUnits + (c.kind === 'vhred' ? c.latentDim : 0);
+  /** The decoder's GRU (its input reads [token embedding; previous attention vector]). */
+  get decoder(): GruParams {
+    return this.attentionDecoder.gru;
   }
 
   /**
@@ -122,11 +114,11 @@ export class DialogueModel {
   /** One context step: state [N, Hc] after reading utterance vectors [N, 2He]. */
   contextStep(state: tf.Tensor2D, vector: tf.Tensor2D): tf.Tensor2D {
     const ctx = this.requireContext();
-    return gruCell(gruInputProjection(vector, ctx), state, ctx);
+    return gruStep(gruInputProjection(vector, ctx), state, ctx);
   }
 
   priorOf(context: tf.Tensor2D): Gaussian {
-    return gaussianMlp(context, this.requireLatent().prior, this.config.learnedPrior);
+    return gaussianMlp(context, this.requireLatent().prior);
   }
 
   posteriorOf(context: tf.Tensor2D, replyVector: tf.Tensor2D): Gaussian {
@@ -139,59 +131,38 @@ export class DialogueModel {
     return dense(tf.tanh(dense(feature, this.bagOfWords.hidden)), this.bagOfWords.out);
   }
 
-  /** Initial decoder state tanh(W·feature + b) and its attention memory. */
+  /** Size of what conditions the decoder (decoderCondition). */
+  decoderFeatureDim(): number {
+    const c = this.config;
+    return decoderCondition(c.kind, { answered: 2 * c.encoderUnits, context: c.contextUnits, z: c.latentDim }).reduce((a, b) => a + b, 0);
+  }
+
+  /** What conditions the decoder of each reply [N, decoderFeatureDim], from its parts (decoderCondition). */
+  decoderFeature(from: ConditionSources<tf.Tensor2D>): tf.Tensor2D {
+    return tf.concat(decoderCondition(this.config.kind, from), 1);
+  }
+
+  /** Initial decoder state tanh(W·feature + b) and its attention memory (`forTraining`: for a gradient through it). */
   startDecoder(feature: tf.Tensor2D, memoryValues: tf.Tensor3D, memoryMask: tf.Tensor2D, forTraining = false): DecoderState {
-    const h = tf.tanh(dense(feature, this.decoderInit));
-    return {
-      h,
-      attention: tf.zeros([h.shape[0], this.config.attentionUnits]),
-      // the native decoder reads the memory as it is; only tfjs's step-by-step gradient wants it transposed
-      memory: attentionMemory(memoryValues, memoryMask, this.attention, forTraining && !hasFusedAttentionDecoder()),
-    };
+    return this.attentionDecoder.start(tf.tanh(dense(feature, this.decoderInit)), memoryValues, memoryMask, forTraining);
   }
 
   /** One decoder step from the previous tokens [N]: logits [N, V] and the next state. */
   decoderStep(prevTokens: tf.Tensor1D, state: DecoderState): { logits: tf.Tensor2D; state: DecoderState } {
-    const emb = tf.gather(this.embedding, prevTokens) as tf.Tensor2D;
-    const N = emb.shape[0];
-    if (hasFusedAttentionDecoder() && N > 0) {
-      const { wxEmb, wxAtt } = this.decodingInputWeights();
-      const embProj = tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [1, N, -1]) as tf.Tensor3D;
-      const next = fusedAttentionDecoderStates(this.fusedDecoderInputs(embProj, tf.ones([1, N]), state, wxAtt))!;
-      const h = tf.reshape(next.states, [N, -1]) as tf.Tensor2D;
-      const attention = tf.reshape(next.attention, [N, -1]) as tf.Tensor2D;
-      return { logits: this.outputLogits(attention), state: { h, attention, memory: state.memory } };
-    }
-    const xProj = gruInputProjection(tf.concat([emb, state.attention], 1), this.decoder);
-    const h = gruCell(xProj, state.h, this.decoder);
-    const attention = attend(h, state.memory, this.attention);
-    return { logits: this.outputLogits(attention), state: { h, attention, memory: state.memory } };
+    const next = this.attentionDecoder.step(tf.gather(this.embedding, prevTokens) as tf.Tensor2D, state);
+    return { logits: this.outputLogits(next.attention), state: next };
   }
 
   /**
    * Teacher-forced decoding of inputs [N, Ld]: the attention vectors of every step, time-major
-   * [Ld·N, A] (row j·N + n is reply n's step j). The embedding half of the input projection is
-   * computed for all steps in one product. `mask` [N, Ld] (1 on real inputs) lets the native kernel skip
+   * [Ld·N, A] (row j·N + n is reply n's step j). `mask` [N, Ld] (1 on real inputs) lets the native kernel skip
    * replies that have ended; what it returns there is not meant to be read. `drop` applies to the input
    * embeddings (training only).
    */
   decodeTeacherForced(start: DecoderState, inputs: tf.Tensor2D, mask?: tf.Tensor2D, drop: Dropout = noDropout): tf.Tensor2D {
     const [N, Ld] = inputs.shape;
-    const { wxEmb, wxAtt } = this.decoderInputWeights();
     const emb = drop(tf.gather(this.embedding, tf.reshape(tf.transpose(inputs), [-1])) as tf.Tensor2D);
-    const embProj = tf.reshape(tf.add(tf.matMul(emb, wxEmb), this.decoder.bx), [Ld, N, -1]) as tf.Tensor3D;
-    const fused = fusedAttentionDecoder(this.fusedDecoderInputs(embProj, mask ? tf.transpose(mask) : tf.ones([Ld, N]), start, wxAtt));
-    if (fused) return tf.reshape(fused, [Ld * N, -1]);
-    const embSteps = tf.unstack(embProj) as tf.Tensor2D[];
-    let { h, attention } = start;
-    const outputs: tf.Tensor2D[] = [];
-    for (let t = 0; t < Ld; t++) {
-      const xProj = tf.add(embSteps[t], tf.matMul(attention, wxAtt)) as tf.Tensor2D;
-      h = gruCell(xProj, h, this.decoder);
-      attention = attend(h, start.memory, this.attention);
-      outputs.push(attention);
-    }
-    return tf.concat(outputs, 0);
+    return this.attentionDecoder.sequence(emb, start, mask ? tf.transpose(mask) : tf.ones([Ld, N]));
   }
 
   /** Vocabulary logits [N, V] of attention vectors [N, A]. */
@@ -201,42 +172,8 @@ export class DialogueModel {
   }
 
   dispose(): void {
-    this.disposeDecodingSplit();
+    this.attentionDecoder.dispose();
     this.params.dispose();
-  }
-
-  /** The decoder GRU's input weight split into the rows that read the token embedding and the previous attention vector. */
-  private decoderInputWeights(): { wxEmb: tf.Tensor2D; wxAtt: tf.Tensor2D } {
-    const E = this.config.embeddingDim;
-    return { wxEmb: tf.slice(this.decoder.wx, [0, 0], [E, -1]), wxAtt: tf.slice(this.decoder.wx, [E, 0], [-1, -1]) };
-  }
-
-  /**
-   * decoderInputWeights for decoding, made again only when the weight changes (Variable.assign gives it a new
-   * dataId): the split copies 1.2 MB, which at batch 1 was a sixth of a token's time. Constants to the tape, so
-   * never for training.
-   */
-  private decodingInputWeights(): { wxEmb: tf.Tensor2D; wxAtt: tf.Tensor2D } {
-    const wx = this.decoder.wx;
-    if (this.decodingSplit?.of !== wx.dataId) {
-      this.disposeDecodingSplit();
-      const { wxEmb, wxAtt } = this.decoderInputWeights();
-      this.decodingSplit = { of: wx.dataId, wxEmb: tf.keep(wxEmb), wxAtt: tf.keep(wxAtt) };
-    }
-    return this.decodingSplit;
-  }
-
-  private disposeDecodingSplit(): void {
-    if (this.decodingSplit) tf.dispose([this.decodingSplit.wxEmb, this.decodingSplit.wxAtt]);
-    this.decodingSplit = undefined;
-  }
-
-  /** What the native decoder kernel reads, from `state` (h, previous attention vector, memory) onwards. */
-  private fusedDecoderInputs(embProj: tf.Tensor3D, mask: tf.Tensor2D, state: DecoderState, wxAtt: tf.Tensor2D): AttentionDecoderInputs {
-    const { h, attention, memory } = state;
-    const { wh, bh } = this.decoder;
-    const { w: wc, b: bc } = this.attention.out;
-    return { embProj, mask, h0: h, a0: attention, wxa: wxAtt, wh, bh, keys: memory.keys, values: memory.values, bias: memory.maskBias, wc, bc };
   }
 
   private requireContext(): GruParams {

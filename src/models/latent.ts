@@ -8,25 +8,28 @@ export interface Gaussian {
   logVar: tf.Tensor2D;
 }
 
-/** MLP with one tanh hidden layer producing a Gaussian (VHRED's prior and posterior networks). */
+/**
+ * MLP with one tanh hidden layer producing a Gaussian (VHRED's prior and posterior networks). Without a `logVar`
+ * head the variance is fixed at 1 (log-variance 0).
+ */
 export interface GaussianMlpParams {
   hidden: DenseParams;
   mean: DenseParams;
-  logVar: DenseParams;
+  logVar?: DenseParams;
 }
 
-export function createGaussianMlp(store: ParamStore, name: string, inDim: number, hidden: number, latent: number): GaussianMlpParams {
+export function createGaussianMlp(store: ParamStore, name: string, inDim: number, hidden: number, latent: number, learnVariance = true): GaussianMlpParams {
   return {
     hidden: createDense(store, `${name}.hidden`, inDim, hidden),
     mean: createDense(store, `${name}.mean`, hidden, latent),
-    logVar: createDense(store, `${name}.logVar`, hidden, latent),
+    ...(learnVariance ? { logVar: createDense(store, `${name}.logVar`, hidden, latent) } : {}),
   };
 }
 
-export function gaussianMlp(x: tf.Tensor2D, p: GaussianMlpParams, learnVariance = true): Gaussian {
+export function gaussianMlp(x: tf.Tensor2D, p: GaussianMlpParams): Gaussian {
   const h = tf.tanh(dense(x, p.hidden));
   const mean = dense(h, p.mean);
-  return { mean, logVar: learnVariance ? dense(h, p.logVar) : tf.zerosLike(mean) };
+  return { mean, logVar: p.logVar ? dense(h, p.logVar) : tf.zerosLike(mean) };
 }
 
 /** Reparameterised sample z = μ + σ ⊙ ε with ε ~ N(0, I). */

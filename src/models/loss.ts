@@ -11,7 +11,7 @@ export interface LossOptions {
   klWeight: number;
   /** Per-dimension KL floor in nats ("free bits"); 0 disables it. */
   freeBits: number;
-  /** Weight of the bag-of-words loss; used when the model has that head. */
+  /** Weight of the bag-of-words loss (models with that head; 0 leaves the head untrained). */
   bowWeight: number;
   /** Seed of ε for the reparameterised sample (a fresh one per step). */
   seed?: number;
@@ -41,31 +41,31 @@ export interface LossTerms {
 
 /** Forward pass of a whole batch with teacher forcing. Call inside tf.tidy / variableGrads. */
 export function batchLoss(model: DialogueModel, batch: DialogueBatch, opts: LossOptions): LossTerms {
-  const { kind, vocabSize } = model.config;
   const drop = dropoutOf(opts.dropout ?? 0, (opts.seed ?? 0) * 64 + 17);
   const inputs = teacherForcedInputs(model, batch, drop);
-  let feature = kind === 'seq2seq' ? inputs.answered : inputs.context!;
   let kl: tf.Scalar = tf.scalar(0);
   let klTerm: tf.Scalar = tf.scalar(0);
+  let z: tf.Tensor2D | undefined;
   let posteriorMean: tf.Tensor2D | undefined;
-  if (kind === 'vhred') {
-    const q = model.posteriorOf(feature, inputs.reply!);
-    const p = model.priorOf(feature);
+  if (model.config.kind === 'vhred') {
+    const q = model.posteriorOf(inputs.context!, inputs.reply!);
+    const p = model.priorOf(inputs.context!);
     const eps = tf.randomNormal(q.mean.shape, 0, 1, 'float32', tfSeed(opts.seed)) as tf.Tensor2D;
     const klPerDim = klDiagonal(q, p);
     kl = tf.sum(klPerDim);
     klTerm = klPenalty(klPerDim, opts.freeBits);
-    feature = tf.concat([feature, reparameterize(q, eps)], 1);
+    z = reparameterize(q, eps);
     posteriorMean = q.mean;
   }
+  const feature = model.decoderFeature({ ...inputs, z });
 
   const { logits, labels } = targetLogits(model, batch, feature, inputs, true, drop);
   const nll = tf.sum(softmaxCrossEntropyRows(logits, labels)) as tf.Scalar;
   const smoothing = opts.labelSmoothing ?? 0;
   const fitted = smoothing > 0 ? tf.add(tf.mul(nll, 1 - smoothing), tf.mul(uniformCrossEntropy(logits), smoothing)) : nll;
 
-  let bow: tf.Scalar = tf.scalar(0);
-  if (model.bagOfWords && opts.bowWeight > 0) bow = bagOfWordsNll(model.bagOfWordsLogits(feature), batch, vocabSize);
+  // The head's term is in the loss whatever its weight: at weight 0 its parameters get a zero gradient, not none.
+  const bow = model.bagOfWords ? bagOfWordsNll(model.bagOfWordsLogits(feature), batch, model.config.vocabSize) : tf.scalar(0);
 
   const total = tf.addN([fitted, tf.mul(klTerm, opts.klWeight), tf.mul(bow, opts.bowWeight)]);
   return { loss: tf.div(total, batch.targetTokens) as tf.Scalar, nll, kl, bow, posteriorMean };
@@ -129,12 +129,12 @@ export function teacherForcedInputs(model: DialogueModel, batch: DialogueBatch, 
 }
 
 /**
- * log p(reply | feature) per reply, [N]: the sum of log softmax at every real target position (eos
- * included), decoded with teacher forcing from `feature` (answered vector, context, or [context; z]).
+ * log p(reply | context[, z]) per reply, [N]: the sum of log softmax at every real target position (eos
+ * included), decoded with teacher forcing from what conditions the decoder (`z` [N, Z] for VHRED).
  * Call inside tf.tidy.
  */
-export function replyLogLikelihoods(model: DialogueModel, batch: DialogueBatch, feature: tf.Tensor2D, inputs: TeacherForcedInputs): tf.Tensor1D {
-  const { logits, labels, owners } = targetLogits(model, batch, feature, inputs, false);
+export function replyLogLikelihoods(model: DialogueModel, batch: DialogueBatch, inputs: TeacherForcedInputs, z?: tf.Tensor2D): tf.Tensor1D {
+  const { logits, labels, owners } = targetLogits(model, batch, model.decoderFeature({ ...inputs, z }), inputs, false);
   const tokenLogProbs = tf.neg(softmaxCrossEntropyRows(logits, labels));
   // Σ per reply as a product with the one-hot owner matrix: the WASM backend has no UnsortedSegmentSum.
   return tf.sum(tf.mul(tf.expandDims(tokenLogProbs, 1), tf.oneHot(owners, batch.targets)), 0) as tf.Tensor1D;

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { AppError } from '../common/errors';
 import { loadTokenizer, Tokenizer } from '../tokenization';
 import { DialogueModel } from './dialogue-model';
 import { ModelConfig, parseModelConfig } from './model-config';
@@ -43,14 +44,13 @@ interface ModelFile {
 
 export type ModelFileErrorCode = 'MODEL_FILE_MISSING' | 'MODEL_FILE_CORRUPT' | 'MODEL_CHECKSUM_MISMATCH' | 'MODEL_FORMAT_UNSUPPORTED';
 
-export class ModelFileError extends Error {
+export class ModelFileError extends AppError<ModelFileErrorCode> {
   constructor(
-    readonly code: ModelFileErrorCode,
+    code: ModelFileErrorCode,
     readonly file: string,
     detail: string,
   ) {
-    super(`${file}: ${detail}`);
-    this.name = 'ModelFileError';
+    super(code, `${file}: ${detail}`, { file });
   }
 }
 

@@ -1,18 +1,20 @@
 import { chatCompletionSchema, conversationTurns, openAiParam, parseChatCompletion } from './chat-completion.schema';
-import { OpenAiError } from './openai-errors';
+import { toOpenAiError } from '../common/error-responses';
 
 const schema = chatCompletionSchema({ maxChars: 20, maxTurns: 4 });
 const user = (content: unknown) => ({ role: 'user', content });
 const body = (extra: object = {}) => ({ model: 'hred', messages: [user('hello')], ...extra });
-const refusal = (input: unknown): OpenAiError => {
+/** What a /v1 client receives when `run` throws: the status and OpenAI's error body. */
+const refusedWith = (run: () => unknown) => {
   try {
-    parseChatCompletion(schema, input);
+    run();
   } catch (error) {
-    if (error instanceof OpenAiError) return error;
-    throw error;
+    const { status, body } = toOpenAiError(error);
+    return { status, ...body.error };
   }
   throw new Error('accepted');
 };
+const refusal = (input: unknown) => refusedWith(() => parseChatCompletion(schema, input));
 
 describe('the chat completion request contract', () => {
   test('a request as the openai client sends it, text parts joined, extra message keys dropped', () => {
@@ -99,7 +101,7 @@ describe('the chat completion request contract', () => {
 
   test('system messages alone leave nothing to answer', () => {
     const parsed = parseChatCompletion(schema, body({ messages: [{ role: 'system', content: 'be nice' }] }));
-    expect(() => conversationTurns(parsed.messages)).toThrow(expect.objectContaining({ status: 400, param: 'messages' }));
+    expect(refusedWith(() => conversationTurns(parsed.messages))).toMatchObject({ status: 400, param: 'messages' });
   });
 
   test.each([

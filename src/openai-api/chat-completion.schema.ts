@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { canonicalId } from '../common/ids';
 import { describeIssue } from '../common/validation';
 import { type ChatDecoding, chatDecodingSchema } from '../chat/chat.schemas';
+import { jsonSchemaOf } from '../api-docs/json-schema';
+import { DEFAULT_MAX_CONVERSATION_TURNS, DEFAULT_MAX_MESSAGE_CHARS } from '../config/config';
 import { openAiErrors } from './openai-errors';
 
 /** Longest reply a request may ask for: the decoding schema's own bound (max_tokens over it is refused). */
@@ -143,6 +145,16 @@ export const chatCompletionSchema = ({ maxChars, maxTurns }: MessageLimits) =>
       }
     })
     .transform((r) => ({ ...r, decoding: r.decoding as ChatDecoding | undefined })); // validated above
+
+/**
+ * The request body as docs/openapi.json publishes it: the schema at the default limits, with `decoding` spelt out as
+ * the socket chat's decoding schema (the body schema takes it as any object, then checks it with that schema).
+ */
+export function chatCompletionBodyDocument(): Record<string, unknown> {
+  const body = jsonSchemaOf(chatCompletionSchema({ maxChars: DEFAULT_MAX_MESSAGE_CHARS, maxTurns: DEFAULT_MAX_CONVERSATION_TURNS }), 'input');
+  const properties = body.properties as Record<string, unknown>;
+  return { ...body, properties: { ...properties, decoding: { ...jsonSchemaOf(chatDecodingSchema, 'input'), description: "the project's own decoding settings" } } };
+}
 
 export type ChatCompletionRequest = z.output<ReturnType<typeof chatCompletionSchema>>;
 export type ChatMessage = ChatCompletionRequest['messages'][number];

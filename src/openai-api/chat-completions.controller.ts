@@ -1,10 +1,12 @@
 import { Body, Controller, Inject, Logger, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard } from './api-key.guard';
-import { type ChatCompletionRequest, chatCompletionSchema, parseChatCompletion } from './chat-completion.schema';
+import { type ChatCompletionRequest, chatCompletionBodyDocument, chatCompletionSchema, parseChatCompletion } from './chat-completion.schema';
 import { ChatCompletionsService, type PreparedCompletion } from './chat-completions.service';
 import { chunks, completion } from './completion-format';
 import { OPENAI_API_OPTIONS, type OpenAiApiOptions } from './openai-api.options';
-import { OpenAiErrorFilter, toOpenAiError } from './openai-errors';
+import { toOpenAiError } from '../common/error-responses';
+import { OpenAiErrorFilter } from './openai-errors';
 import { SseResponse, type StreamingResponse } from './sse-response';
 
 type HttpResponse = StreamingResponse & {
@@ -17,6 +19,8 @@ type HttpResponse = StreamingResponse & {
  * POST /v1/chat/completions, as the OpenAI clients call it (README, "OpenAI-compatible API"). Thin: validate →
  * ChatCompletionsService → a JSON body or server-sent events. A client that disconnects cancels its replies.
  */
+@ApiTags('OpenAI-compatible chat')
+@ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
 @UseFilters(OpenAiErrorFilter)
 @Controller('v1/chat/completions')
@@ -32,6 +36,14 @@ export class ChatCompletionsController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'A reply to the last message, as OpenAI\'s chat completions (docs/openai-api.md)' })
+  @ApiBody({ schema: chatCompletionBodyDocument() })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({ description: 'a chat.completion; with stream: true, server-sent chat.completion.chunk events ending with data: [DONE]' })
+  @ApiResponse({ status: 400, description: "OpenAI's error shape naming the parameter at fault" })
+  @ApiResponse({ status: 401, description: 'CHAT_API_KEYS is set and the bearer key is missing or wrong' })
+  @ApiResponse({ status: 404, description: 'no such model (a kind with an active version, or a version id)' })
+  @ApiResponse({ status: 429, description: 'the service is busy: retry after the Retry-After header\'s seconds' })
   async create(@Body() body: unknown, @Res() response: HttpResponse): Promise<void> {
     const requestedAt = Date.now();
     const request = parseChatCompletion(this.schema, body);
@@ -63,8 +75,8 @@ export class ChatCompletionsController {
     } catch (thrown) {
       // The status line is sent: the error goes in the stream, where the OpenAI clients raise it as an APIError.
       const error = toOpenAiError(thrown);
-      if (error.status >= 500 && error.code === null) this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
-      events.send(error.toJSON());
+      if (error.status >= 500 && error.body.error.code === null) this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
+      events.send(error.body);
     } finally {
       events.end();
     }

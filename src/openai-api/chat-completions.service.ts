@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { ChatDecoding } from '../chat/chat.schemas';
 import { AppError } from '../common/errors';
 import { isUuid } from '../common/ids';
-import type { EndEvent } from '../generation/generation-events';
-import { type ConversationRead, GenerationService } from '../generation/generation.service';
+import { type ConversationRead, type EndEvent, GenerationService } from '../generation';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import { ModelVersionsService, type ResolvedModel } from '../model-versions/model-versions.service';
 import { type ChatCompletionRequest, conversationTurns } from './chat-completion.schema';
@@ -106,7 +105,7 @@ export class ChatCompletionsService implements OnModuleDestroy {
   private async resolveModel(ref: string): Promise<ResolvedModel> {
     if (!this.options.inactiveVersions && isUuid(ref)) {
       const version = await this.modelVersions.get(ref).catch((error: unknown) => {
-        if (error instanceof AppError && error.code === 'not_found') return null;
+        if (error instanceof AppError && error.code === 'model_not_found') return null;
         throw error; // e.g. the database is down: 503, not "not found"
       });
       if (!version || this.modelVersions.activeVersionId(version.kind) !== version.id) throw openAiErrors.modelNotFound(ref);
@@ -188,6 +187,7 @@ export class ChatCompletionsService implements OnModuleDestroy {
         }
         return { end: event, decoding: { ...decoding, seed: event.seed }, firstTokenMs, totalMs: Date.now() - requestedAt };
       }
+      // An invariant of GenerationService (every stream ends with an end event), not a client's error: `internal` if broken.
       throw new Error('the reply stream ended without an end event');
     } catch (error) {
       timer.end('error');

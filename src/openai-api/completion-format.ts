@@ -3,7 +3,7 @@
  * response, `chat.completion.chunk` for each server-sent event of a streamed one.
  */
 import { randomUUID } from 'node:crypto';
-import type { FinishReason } from '../generation/generation-events';
+import type { FinishReason } from '../generation';
 
 /** What every object of one response shares. `model` is the version id that answered (usable as `model` again). */
 export interface CompletionHeader {

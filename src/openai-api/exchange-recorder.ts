@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConversationsService } from '../conversations/conversations.service';
-import { LruCache } from '../generation/lru-cache';
-import { prefixDigests } from '../generation/prefix-digest';
+import { LruCache, prefixDigests } from '../generation';
 import type { ChatDecoding } from '../chat/chat.schemas';
 import type { OpenAiFinishReason } from './completion-format';
 

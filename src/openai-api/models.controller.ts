@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, UseFilters, UseGuards } from '@nestjs/c
 import type { ModelVersion } from '../generated/prisma/client';
 import { MODEL_KINDS } from '../models/model-config';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard } from './api-key.guard';
 import { OPENAI_API_OPTIONS, type OpenAiApiOptions } from './openai-api.options';
 import { OpenAiErrorFilter, openAiErrors } from './openai-errors';
@@ -25,6 +26,8 @@ interface ModelEntry {
  * active HRED, so it follows hot swaps), then the versions by id (pins that version): the active ones, or every
  * registered one when CHAT_INACTIVE_VERSIONS allows them.
  */
+@ApiTags('OpenAI-compatible chat')
+@ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
 @UseFilters(OpenAiErrorFilter)
 @Controller('v1/models')
@@ -35,11 +38,13 @@ export class OpenAiModelsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'What `model` may name: each kind with an active version, then the versions by id' })
   async list(): Promise<{ object: 'list'; data: ModelEntry[] }> {
     return { object: 'list', data: await this.entries() };
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One entry of the list (404 in OpenAI\'s error shape when none)' })
   async get(@Param('id') id: string): Promise<ModelEntry> {
     const entry = (await this.entries()).find((e) => e.id === id);
     if (!entry) throw openAiErrors.modelNotFound(id);

@@ -1,87 +1,28 @@
 /**
- * Errors of the OpenAI-compatible API in OpenAI's shape, `{ error: { message, type, param, code } }`, with the HTTP
- * status the official clients map to their error classes (400 BadRequestError, 401 AuthenticationError,
- * 404 NotFoundError, 429 RateLimitError, 5xx InternalServerError). `param` names the request field at fault in
- * OpenAI's notation (`messages[0].content`).
+ * The errors the OpenAI-compatible API raises itself, and its filter. Every error reaches a /v1 client in OpenAI's
+ * shape, `{ error: { message, type, param, code } }`, through common/error-responses.ts (toOpenAiError).
  */
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { AppError } from '../common/errors';
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-errors';
-import { GenerationError } from '../generation/generation-errors';
-
-export type OpenAiErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error';
-
-export class OpenAiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: OpenAiErrorType,
-    message: string,
-    readonly param: string | null = null,
-    readonly code: string | null = null,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-
-  toJSON(): { error: { message: string; type: OpenAiErrorType; param: string | null; code: string | null } } {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
-  }
-}
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { BUSY_RETRY_SECONDS, toOpenAiError } from '../common/error-responses';
+import { AppError, InvalidInputError } from '../common/errors';
 
 /** Requests under this path are the OpenAI-compatible API's, answered in its error shape even before routing. */
 export function isOpenAiApiPath(url: string): boolean {
   return url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
 }
 
-/** Seconds a client waits before retrying: replies last a fraction of a second, a database restart a few seconds. */
-const BUSY_RETRY_SECONDS = 1;
-const UNAVAILABLE_RETRY_SECONDS = 5;
+/** OpenAI's codes for a request it refuses (its clients show them; `param` names the field at fault). */
+export type OpenAiRequestCode = 'invalid_value' | 'unknown_parameter' | 'empty_array';
 
 export const openAiErrors = {
-  invalid: (message: string, param: string | null, code: string | null = 'invalid_value') =>
-    new OpenAiError(400, 'invalid_request_error', message, param, code),
-  modelNotFound: (model: string) =>
-    new OpenAiError(404, 'invalid_request_error', `The model \`${model}\` does not exist: use a kind (seq2seq, hred, vhred) or a version id from GET /v1/models`, 'model', 'model_not_found'),
-  unauthorized: (sent: boolean) =>
-    new OpenAiError(401, 'authentication_error', sent ? 'Incorrect API key provided' : 'Missing API key: send Authorization: Bearer <key>', null, 'invalid_api_key', {
-      'WWW-Authenticate': 'Bearer realm="v1"',
-    }),
+  invalid: (message: string, param: string | null, openAiCode: OpenAiRequestCode = 'invalid_value') =>
+    new InvalidInputError(message, { param: param ?? undefined, openAiCode }),
+  modelNotFound: (model: string) => new AppError('model_not_found', `model ${model} is not offered by this API`, { id: model }),
+  unauthorized: (sent: boolean) => new AppError('invalid_api_key', sent ? 'Incorrect API key provided' : 'Missing API key: send Authorization: Bearer <key>'),
   busy: (inFlight: number) =>
-    new OpenAiError(429, 'rate_limit_error', `The service is busy (${inFlight} replies in flight): retry in ${BUSY_RETRY_SECONDS} s`, null, 'server_busy', {
-      'Retry-After': String(BUSY_RETRY_SECONDS),
-    }),
-  shuttingDown: () => new OpenAiError(503, 'server_error', 'The server is shutting down: retry (on another instance)', null, 'shutting_down', { 'Retry-After': '1' }),
+    new AppError('server_busy', `The service is busy (${inFlight} replies in flight): retry in ${BUSY_RETRY_SECONDS} s`, { inFlight }),
+  shuttingDown: () => new AppError('shutting_down', 'The server is shutting down: retry (on another instance)'),
 };
-
-/** What NotFoundError's `what` means for a model reference (see ModelVersionsService.resolve). */
-const MODEL_NOT_FOUND = new Set(['model version', 'active model of kind']);
-
-/** Any error as the API answers it; anything unknown is a 500 whose details stay in the log. */
-export function toOpenAiError(error: unknown): OpenAiError {
-  if (error instanceof OpenAiError) return error;
-  if (error instanceof AppError && error.code === 'not_found' && MODEL_NOT_FOUND.has(String(error.meta.what))) {
-    return openAiErrors.modelNotFound(String(error.meta.id));
-  }
-  if (error instanceof GenerationError && error.code === 'MODEL_NOT_LOADED') {
-    const ref = error.meta.ref as string | { kind: string };
-    return openAiErrors.modelNotFound(typeof ref === 'string' ? ref : ref.kind);
-  }
-  if (error instanceof AppError) {
-    const status = { not_found: 404, invalid_input: 400, unauthorized: 401, conflict: 409 }[error.code];
-    return new OpenAiError(status, status === 401 ? 'authentication_error' : 'invalid_request_error', error.message, null, error.code);
-  }
-  if (error instanceof HttpException) {
-    // Raised by Nest before the route runs: a body that is not JSON (400), too large (413), an unknown /v1 path (404).
-    const status = error.getStatus();
-    const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
-    return new OpenAiError(status, type, error.message, null, null);
-  }
-  if (isDatabaseUnavailable(error)) {
-    return new OpenAiError(503, 'server_error', DATABASE_UNAVAILABLE_MESSAGE, null, 'unavailable', { 'Retry-After': String(UNAVAILABLE_RETRY_SECONDS) });
-  }
-  return new OpenAiError(500, 'server_error', 'The server had an error while processing your request', null, null);
-}
 
 type JsonResponse = { headersSent: boolean; setHeader(name: string, value: string): void; status(code: number): { json(body: unknown): void } };
 
@@ -92,10 +33,10 @@ export class OpenAiErrorFilter implements ExceptionFilter {
 
   catch(thrown: unknown, host: ArgumentsHost): void {
     const error = toOpenAiError(thrown);
-    if (error.status >= 500 && !(thrown instanceof OpenAiError)) this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
+    if (error.status >= 500 && error.body.error.code === null) this.logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
     const response = host.switchToHttp().getResponse<JsonResponse>();
     if (response.headersSent) return; // a stream already started reports its errors in the stream
     for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
-    response.status(error.status).json(error.toJSON());
+    response.status(error.status).json(error.body);
   }
 }

@@ -8,11 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerBlasMatMul } from './blas-matmul';
 import { loadNativeKernels, parseNativeChoice } from './native-kernels';
 import { registerNativeColumnSums } from './column-sums';
-import { registerNativeAdam } from './fused-adam';
-import { registerNativeAttentionDecoder } from './fused-attention-decoder';
-import { registerNativeGruSequence } from './fused-gru-sequence';
-import { registerNativeGruGates } from './fused-gru';
-import { registerNativeSoftmaxXent } from './softmax-xent';
+import { registerNativeOps } from './native-op-runtime';
 import { registerWasmKernelFixes } from './wasm-kernels';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -130,12 +126,8 @@ function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsF
   const loaded = loadNativeKernels();
   if ('error' in loaded) return { nativeKernels: false, nativeKernelsNote: `Native kernels unavailable (${loaded.error}). ${INSTALL_HINT}` };
   registerBlasMatMul(loaded.kernels);
-  registerNativeSoftmaxXent(loaded.kernels);
-  registerNativeGruGates(loaded.kernels);
   registerNativeColumnSums(loaded.kernels);
-  registerNativeAdam(loaded.kernels);
-  registerNativeGruSequence(loaded.kernels);
-  registerNativeAttentionDecoder(loaded.kernels);
+  registerNativeOps(loaded.kernels);
   return { nativeKernels: true, nativeKernelsFrom: loaded.from, blas: loaded.kernels.config() };
 }
 

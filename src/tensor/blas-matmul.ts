@@ -5,7 +5,9 @@
  * registered before it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapWord, type NativeKernels, type WasmHeapBackend } from './native-kernels';
+import { booleanAttr } from './kernel-attrs';
+import type { NativeKernels } from './native-kernels';
+import { heapWord, wasmHeap } from './wasm-heap';
 import { kernel, replaceKernel } from './wasm-kernels';
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
@@ -14,7 +16,7 @@ export function registerBlasMatMul(native: NativeKernels): void {
   const fallback = kernel('BatchMatMul');
   replaceKernel('BatchMatMul', (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const [transposeA, transposeB] = [booleanAttr(args.attrs, 'transposeA'), booleanAttr(args.attrs, 'transposeB')];
     const ra = a.shape.length;
     const rb = b.shape.length;
     const batchA = size(a.shape.slice(0, -2));
@@ -27,7 +29,7 @@ export function registerBlasMatMul(native: NativeKernels): void {
     const [kb, n] = transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]];
     if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of [${a.shape}] and [${b.shape}] must match`);
     const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-    const wasm = args.backend as unknown as WasmHeapBackend;
+    const wasm = wasmHeap(args.backend);
     const out = wasm.makeOutput([...batchShape, m, n], 'float32'); // may grow the heap: take views after it
     if (size(out.shape) === 0) return out;
     const cv = wasm.typedArrayFromHeap(out);

@@ -1,44 +1,21 @@
 /**
  * Adam with the clipping scale folded in, one native kernel per parameter on the WASM backend
- * (native/kernels/adam.c). tfjs's Adam runs about ten elementwise ops per parameter, each a pass over
+ * (the native op `adam`, native-ops.ts). tfjs's Adam runs about ten elementwise ops per parameter, each a pass over
  * the weights and a fresh allocation; the kernel reads each element once. Without the native kernels
  * it is tfjs's own Adam. The moments stay tfjs variables of the same names, so checkpoints are unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapWord, type NativeKernels, type WasmHeapBackend } from './native-kernels';
-
-const KERNEL = 'NativeAdam';
-
-export function registerNativeAdam(native: NativeKernels): void {
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const { value, m, v, grad, hyper } = inputs as Record<'value' | 'm' | 'v' | 'grad' | 'hyper', tf.TensorInfo>;
-      const wasm = backend as unknown as WasmHeapBackend;
-      const outs = [value, m, v].map((t) => wasm.makeOutput(t.shape, 'float32'));
-      const n = tf.util.sizeFromShape(value.shape);
-      const words = [value, m, v, grad, ...outs].map((t) => heapWord(wasm, t));
-      native.adam(wasm.typedArrayFromHeap(outs[0]).buffer, n, ...(words as [number, number, number, number, number, number, number]), heapWord(wasm, hyper));
-      return outs;
-    },
-  });
-}
+import { nativeOpOutputs, nativeOpReady } from './native-op-runtime';
 
 type Moment = { originalName: string; variable: tf.Variable };
 type OptimizerGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
-/** tfjs's AdamOptimizer, whose fields the fused step reads and writes (same names, same meaning). */
-interface AdamInternals {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
+/** The state tfjs's AdamOptimizer keeps private: the fused step reads and writes it, so getWeights and setWeights (checkpoints) see one state. */
+interface AdamState {
   accBeta1: tf.Variable;
   accBeta2: tf.Variable;
   accumulatedFirstMoment: Moment[];
   accumulatedSecondMoment: Moment[];
-  incrementIterations(): void;
 }
 
 export class ScaledAdam extends tf.AdamOptimizer {
@@ -48,29 +25,33 @@ export class ScaledAdam extends tf.AdamOptimizer {
 
   /** One Adam step on `scale` × each gradient (scale < 1: global-norm clipping). */
   applyScaledGradients(grads: tf.NamedTensorMap, scale: number): void {
-    if (tf.getBackend() !== 'wasm' || !tf.getKernel(KERNEL, 'wasm')) {
-      const scaled = (): tf.NamedTensorMap => (scale === 1 ? grads : Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
-      tf.tidy(() => super.applyGradients(scaled() as unknown as OptimizerGradients));
+    if (!nativeOpReady('adam')) {
+      tf.tidy(() => super.applyGradients(Object.entries(grads).map(([name, g]) => ({ name, tensor: scale === 1 ? g : tf.mul(g, scale) }))));
       return;
     }
-    const self = this as unknown as AdamInternals;
-    const [acc1, acc2] = [self.accBeta1.dataSync()[0], self.accBeta2.dataSync()[0]];
+    const state = this.state();
+    const [acc1, acc2] = [state.accBeta1.dataSync()[0], state.accBeta2.dataSync()[0]];
     tf.tidy(() => {
-      const hyper = tf.tensor1d([self.learningRate, self.beta1, self.beta2, self.epsilon, 1 - acc1, 1 - acc2, scale]);
+      const hyper = tf.tensor1d([this.learningRate, this.beta1, this.beta2, this.epsilon, 1 - acc1, 1 - acc2, scale]);
       Object.entries(grads).forEach(([name, grad], i) => {
         const value = tf.engine().registeredVariables[name];
-        self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        const [m, v] = [self.accumulatedFirstMoment[i].variable, self.accumulatedSecondMoment[i].variable];
-        const [newValue, newM, newV] = tf.engine().runKernel(KERNEL, { value, m, v, grad, hyper }, {}) as tf.Tensor[];
-        value.assign(newValue);
-        m.assign(newM);
-        v.assign(newV);
+        state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        const [m, v] = [state.accumulatedFirstMoment[i].variable, state.accumulatedSecondMoment[i].variable];
+        const next = nativeOpOutputs('adam', { value, m, v, grad, hyper });
+        value.assign(next.valueOut);
+        m.assign(next.mOut);
+        v.assign(next.vOut);
       });
-      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
-      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
+      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
+      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
     });
-    self.incrementIterations();
+    this.incrementIterations();
+  }
+
+  /** tfjs declares this state private; element access reaches it by name, typed by AdamState. */
+  private state(): AdamState {
+    return { accBeta1: this['accBeta1'], accBeta2: this['accBeta2'], accumulatedFirstMoment: this['accumulatedFirstMoment'], accumulatedSecondMoment: this['accumulatedSecondMoment'] };
   }
 
   override applyGradients(grads: OptimizerGradients): void {

@@ -17,7 +17,23 @@ const [T, N, H, L, E, A] = [4, 5, 5, 3, 4, 6];
 const ARGS = ['embProj', 'h0', 'a0', 'wxa', 'wh', 'bh', 'keys', 'values', 'wc', 'bc'] as const;
 type Args = Pick<AttentionDecoderInputs, (typeof ARGS)[number]>;
 
-/** The definition, step by step in the model's tfjs layers; where the mask is 0 the state and attention vector are carried. */
+/** The differentiable inputs from a list in ARGS order. */
+function argsOf([embProj, h0, a0, wxa, wh, bh, keys, values, wc, bc]: tf.Tensor[]): Args {
+  return {
+    embProj: embProj as tf.Tensor3D,
+    h0: h0 as tf.Tensor2D,
+    a0: a0 as tf.Tensor2D,
+    wxa: wxa as tf.Tensor2D,
+    wh: wh as tf.Tensor2D,
+    bh: bh as tf.Tensor1D,
+    keys: keys as tf.Tensor3D,
+    values: values as tf.Tensor3D,
+    wc: wc as tf.Tensor2D,
+    bc: bc as tf.Tensor1D,
+  };
+}
+
+/** The definition, step by step in the model's tfjs layers (gruCell and attend, the reference); where the mask is 0 the state and attention vector are carried. */
 function reference(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor3D {
   return referenceSteps(x, mask, bias).attention;
 }
@@ -71,8 +87,7 @@ function referenceSteps(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): { attent
   for (const [name, rows] of Object.entries(masks)) {
     it(`equals the step-by-step definition, values and the gradients of all ten inputs (mask: ${name})`, () => {
       const [x, mask, b, w] = [args(), tf.tensor2d(rows), bias(), weights()];
-      const loss = (f: typeof reference) => (...inputs: tf.Tensor[]) =>
-        tf.sum(tf.mul(f(Object.fromEntries(ARGS.map((k, i) => [k, inputs[i]])) as unknown as Args, mask, b), w));
+      const loss = (f: typeof reference) => (...inputs: tf.Tensor[]) => tf.sum(tf.mul(f(argsOf(inputs), mask, b), w));
       const want = reference(x, mask, b).dataSync();
       fused(x, mask, b).dataSync().forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
       const got = tf.grads(loss(fused))(ARGS.map((k) => x[k]));

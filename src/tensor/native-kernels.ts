@@ -6,9 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { NATIVE_OP_NAMES, type NativeOpName } from './native-ops';
+
+/** A native op's function (native-ops.ts): the heap, then the integers its entry's `call` lists. */
+export type NativeOpFunction = (heap: ArrayBufferLike, ...args: number[]) => void;
 
 /** The addon's functions; offsets and strides count 4-byte words of the heap. */
-export interface NativeKernels {
+export interface NativeKernels extends Record<NativeOpName, NativeOpFunction> {
   gemm(
     heap: ArrayBufferLike,
     batch: number,
@@ -23,21 +27,7 @@ export interface NativeKernels {
     bBatchStride: number,
     cOffset: number,
   ): void;
-  softmaxXent(heap: ArrayBufferLike, rows: number, cols: number, logits: number, labels: number, nll: number, probs: number): void;
-  softmaxXentGrad(heap: ArrayBufferLike, rows: number, cols: number, probs: number, labels: number, dy: number, dx: number): void;
   columnSums(heap: ArrayBufferLike, rows: number, cols: number, x: number, out: number): void;
-  gruGates(heap: ArrayBufferLike, B: number, H: number, xProj: number, hProj: number, h: number, out: number, gates: number): void;
-  gruGatesGrad(heap: ArrayBufferLike, B: number, H: number, gates: number, hProj: number, h: number, dy: number, dxProj: number, dhProj: number, dh: number): void;
-  gruSequence(heap: ArrayBufferLike, T: number, B: number, H: number, reverse: number, xProj: number, mask: number, h0: number, wh: number, bh: number, out: number, gates: number, hProj: number): void;
-  gruSequenceGrad(
-    heap: ArrayBufferLike,
-    ...args: readonly [T: number, B: number, H: number, reverse: number, mask: number, h0: number, wh: number, out: number, gates: number, hProj: number, dy: number, dxProj: number, dh0: number, dwh: number, dbh: number]
-  ): void;
-  /** Offsets: embProj, mask, h0, a0, wxa, wh, bh, keys, values, bias, wc, bc, then att, hs, gates, hproj, cat, alpha. */
-  attentionDecoder(heap: ArrayBufferLike, T: number, N: number, H: number, L: number, E: number, A: number, ...offsets: number[]): void;
-  /** Offsets: mask, h0, a0, wxa, wh, keys, values, wc, att, hs, gates, hproj, cat, alpha, dAtt, then the ten gradients. */
-  attentionDecoderGrad(heap: ArrayBufferLike, T: number, N: number, H: number, L: number, E: number, A: number, ...offsets: number[]): void;
-  adam(heap: ArrayBufferLike, n: number, value: number, m: number, v: number, grad: number, valueOut: number, mOut: number, vOut: number, hyper: number): void;
   /** The instruction set of the products, e.g. "sgemm avx512". */
   config(): string;
   /** Runs the products on "avx512", "avx2" or "generic" from now on, for the whole process; false if this CPU lacks it. */
@@ -61,7 +51,7 @@ export function parseNativeChoice(value: string | undefined): NativeChoice {
   throw new Error(`TF_NATIVE must be auto or off (got ${JSON.stringify(value)})`);
 }
 
-const FUNCTIONS = ['gemm', 'softmaxXent', 'softmaxXentGrad', 'columnSums', 'gruGates', 'gruGatesGrad', 'gruSequence', 'gruSequenceGrad', 'attentionDecoder', 'attentionDecoderGrad', 'adam', 'config', 'useIsa'] as const;
+const FUNCTIONS: readonly (keyof NativeKernels)[] = [...NATIVE_OP_NAMES, 'gemm', 'columnSums', 'config', 'useIsa'];
 
 /** One binary the kernels may load from, and why not, when it cannot serve on this machine. */
 export interface KernelsBinary {
@@ -151,13 +141,3 @@ function refusal(binary: KernelsBinary, expected: string, load: (file: string) =
   if (missing.length) return `lacks ${missing.join(', ')}`;
   return kernels as NativeKernels;
 }
-
-/** The part of tfjs's BackendWasm the native kernels use. */
-export interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: 'float32' | 'int32'): { dataId: object; shape: number[]; dtype: 'float32' | 'int32' };
-  typedArrayFromHeap(t: { dataId: object; shape: number[]; dtype: string }): Float32Array | Int32Array;
-}
-
-/** Word offset of a tensor's data in the heap. Take it after the last makeOutput: allocating may move the heap. */
-export const heapWord = (backend: WasmHeapBackend, t: { dataId: object; shape: number[]; dtype: string }) =>
-  backend.typedArrayFromHeap(t).byteOffset / 4;

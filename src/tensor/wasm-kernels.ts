@@ -4,14 +4,8 @@
  * 'wasm' only and gives identical results (the model tests run on this backend).
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** The part of BackendWasm these kernels use. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  incRef(dataId: object): void;
-  disposeData(dataId: object): void;
-}
+import { booleanAttr, numberAttr, numbersAttr, optionalNumbersAttr } from './kernel-attrs';
+import { wasmHeap, type WasmHeapBackend } from './wasm-heap';
 
 let registered = false;
 
@@ -39,8 +33,6 @@ export function replaceKernel(name: string, kernelFunc: tf.KernelFunc): void {
   tf.registerKernel({ ...original, kernelName: name, backendName: 'wasm', kernelFunc });
 }
 
-const wasmOf = (backend: unknown) => backend as WasmBackend;
-
 /**
  * WASM has no UnsortedSegmentSum, the gradient of tf.gather (embeddings, target log-probs).
  * Its ScatterNd kernel sums duplicate indices, which is exactly a segment sum over the first axis.
@@ -51,7 +43,7 @@ function registerSegmentSum(): void {
   const reshape = kernel('Reshape');
   replaceKernel('UnsortedSegmentSum', ({ inputs, backend, attrs }) => {
     const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
-    const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
+    const numSegments = numberAttr(attrs, 'numSegments');
     const n = segmentIds.shape.reduce((a, b) => a * b, 1);
     const indices = reshape.kernelFunc({ inputs: { x: segmentIds }, backend, attrs: { shape: [n, 1] } }) as tf.TensorInfo;
     const out = scatterNd.kernelFunc({
@@ -59,7 +51,7 @@ function registerSegmentSum(): void {
       backend,
       attrs: { shape: [numSegments, ...x.shape.slice(1)] },
     }) as tf.TensorInfo;
-    wasmOf(backend).disposeData(indices.dataId);
+    wasmHeap(backend).disposeData(indices.dataId);
     return out;
   });
 }
@@ -75,7 +67,7 @@ function registerTransposeFreeMatMul(): void {
   const transpose = kernel('Transpose');
   const multiply = kernel('Multiply');
   replaceKernel('BatchMatMul', ({ inputs, backend, attrs }) => {
-    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const [transposeA, transposeB] = [booleanAttr(attrs, 'transposeA'), booleanAttr(attrs, 'transposeB')];
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const inner = a.shape[transposeA ? a.shape.length - 2 : a.shape.length - 1];
     if (inner === 0) {
@@ -83,8 +75,8 @@ function registerTransposeFreeMatMul(): void {
       const m = a.shape[transposeA ? a.shape.length - 1 : a.shape.length - 2];
       const n = b.shape[transposeB ? b.shape.length - 2 : b.shape.length - 1];
       const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-      const out = wasmOf(backend).makeOutput([...batch, m, n], 'float32');
-      wasmOf(backend).typedArrayFromHeap(out).fill(0);
+      const out = wasmHeap(backend).makeOutput([...batch, m, n], 'float32');
+      wasmHeap(backend).typedArrayFromHeap(out).fill(0);
       return out;
     }
     if (inner === 1 && a.shape.length === 3 && b.shape.length === 3) {
@@ -101,8 +93,8 @@ function registerTransposeFreeMatMul(): void {
     const a2 = transposeA ? swapLast(a) : a;
     const b2 = transposeB ? swapLast(b) : b;
     const out = original.kernelFunc({ inputs: { a: a2, b: b2 }, backend, attrs: { ...(attrs as object), transposeA: false, transposeB: false } });
-    if (a2 !== a) wasmOf(backend).disposeData(a2.dataId);
-    if (b2 !== b) wasmOf(backend).disposeData(b2.dataId);
+    if (a2 !== a) wasmHeap(backend).disposeData(a2.dataId);
+    if (b2 !== b) wasmHeap(backend).disposeData(b2.dataId);
     return out;
   });
 }
@@ -119,13 +111,13 @@ function registerHeapViewSlice(): void {
   replaceKernel('Slice', (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype === 'string') return originalSlice.kernelFunc(args);
-    const { begin, size } = args.attrs as unknown as { begin: number[]; size: number[] };
-    return sliceFromHeap(x, begin, size, wasmOf(args.backend));
+    const [begin, size] = [numbersAttr(args.attrs, 'begin'), optionalNumbersAttr(args.attrs, 'size')];
+    return sliceFromHeap(x, begin, size, wasmHeap(args.backend));
   });
   replaceKernel('Unpack', ({ inputs, attrs, backend }) => {
     const value = (inputs as { value: tf.TensorInfo }).value;
     const rank = value.shape.length;
-    const axisAttr = (attrs as unknown as { axis: number }).axis;
+    const axisAttr = numberAttr(attrs, 'axis');
     const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
     const outShape = value.shape.filter((_, i) => i !== axis);
     const begin = new Array<number>(rank).fill(0);
@@ -134,7 +126,7 @@ function registerHeapViewSlice(): void {
     const outs: tf.TensorInfo[] = [];
     for (let i = 0; i < value.shape[axis]; i++) {
       begin[axis] = i;
-      const out = sliceFromHeap(value, begin, size, wasmOf(backend));
+      const out = sliceFromHeap(value, begin, size, wasmHeap(backend));
       outs.push({ dataId: out.dataId, dtype: out.dtype, shape: outShape });
     }
     return outs;
@@ -144,21 +136,21 @@ function registerHeapViewSlice(): void {
     const { inputs, attrs, backend } = args;
     const { x } = inputs as { x: tf.TensorInfo };
     if (x.dtype === 'string') return originalSplit.kernelFunc(args);
-    const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+    const [numOrSizeSplits, axis] = [numbersAttr(attrs, 'numOrSizeSplits'), numberAttr(attrs, 'axis')];
     const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, $axis);
     const begin = new Array<number>(x.shape.length).fill(0);
     return sizes.map((s) => {
       const size = x.shape.slice();
       size[$axis] = s;
-      const out = sliceFromHeap(x, begin, size, wasmOf(backend));
+      const out = sliceFromHeap(x, begin, size, wasmHeap(backend));
       begin[$axis] += s;
       return out;
     });
   });
 }
 
-function sliceFromHeap(x: tf.TensorInfo, begin: number[], size: number[], wasm: WasmBackend): tf.TensorInfo {
+function sliceFromHeap(x: tf.TensorInfo, begin: number | number[], size: number | number[] | undefined, wasm: WasmHeapBackend): tf.TensorInfo {
   const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
   const out = wasm.makeOutput(s, x.dtype); // may grow the heap: take the views only after it
   const xVals = wasm.typedArrayFromHeap(x);
@@ -189,7 +181,7 @@ function registerSharedIdentity(): void {
   replaceKernel('Identity', (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype === 'string') return original.kernelFunc(args);
-    wasmOf(args.backend).incRef(x.dataId);
+    wasmHeap(args.backend).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
 }
@@ -203,9 +195,9 @@ function registerRowGather(): void {
   const original = kernel('GatherV2');
   replaceKernel('GatherV2', (args) => {
     const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
-    const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+    const [axis, batchDims] = [numberAttr(args.attrs, 'axis'), numberAttr(args.attrs, 'batchDims')];
     if (axis !== 0 || batchDims !== 0 || x.dtype === 'string' || x.dtype === 'complex64' || indices.dtype !== 'int32') return original.kernelFunc(args);
-    const wasm = wasmOf(args.backend);
+    const wasm = wasmHeap(args.backend);
     const rows = x.shape[0];
     const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const out = wasm.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype); // may grow the heap: views after it

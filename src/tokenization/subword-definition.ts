@@ -73,7 +73,7 @@ export function mergePairs(model: HfBpeModel): BpePair[] {
   return model.merges.map((merge) => {
     if (typeof merge !== 'string') return merge;
     const space = merge.indexOf(' ');
-    if (space < 0) throw new Error(`merge "${merge}" is not a pair`);
+    if (space < 0) throw new Error(`merge "${merge}" is not a pair`); // loadTokenizer names the file (TOKENIZER_FILE_CORRUPT)
     return [merge.slice(0, space), merge.slice(space + 1)] as const;
   });
 }

@@ -29,7 +29,11 @@ export class SubwordTokenizer implements Tokenizer {
   private readonly merges: BpeMerges;
   private readonly pieceCache = new Map<string, number[]>();
 
-  /** Throws if `definition` is not our byte-level BPE: same pre-tokenizer, specials at 0..3, all 256 bytes. */
+  /**
+   * Throws if `definition` is not our byte-level BPE: same pre-tokenizer, specials at 0..3, all 256 bytes. Plain
+   * Errors: a definition read from a file reaches them through loadTokenizer, which names the file
+   * (TOKENIZER_FILE_CORRUPT); one built in memory that fails them is a bug.
+   */
   constructor(
     readonly definition: HfTokenizerJson,
     readonly options: SubwordTokenizerOptions,

@@ -1,46 +1,34 @@
-/**
- * Errors a caller can act on, each with a stable `code` (for logs, acks and tests) and a `meta`
- * object naming the file (and line) involved, so the message never has to be parsed.
- */
+import { AppError } from '../common/errors';
+
+/** Tokenizer and corpus files this module cannot read; `meta` names the file (and line) involved. */
 export type TokenizationErrorCode =
   | 'TOKENIZER_FILE_MISSING'
   | 'TOKENIZER_FILE_CORRUPT'
   | 'CORPUS_FORMAT_UNKNOWN'
   | 'CORPUS_LINE_MALFORMED';
 
-export abstract class TokenizationError extends Error {
-  abstract readonly code: TokenizationErrorCode;
-
-  constructor(
-    message: string,
-    readonly meta: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export abstract class TokenizationError<C extends TokenizationErrorCode = TokenizationErrorCode> extends AppError<C> {}
 
 /** `<dir>/tokenizer.json` is absent, unreadable, or not a tokenizer this project wrote. */
-export class TokenizerFileError extends TokenizationError {
+export class TokenizerFileError extends TokenizationError<'TOKENIZER_FILE_MISSING' | 'TOKENIZER_FILE_CORRUPT'> {
   constructor(
-    readonly code: 'TOKENIZER_FILE_MISSING' | 'TOKENIZER_FILE_CORRUPT',
+    code: 'TOKENIZER_FILE_MISSING' | 'TOKENIZER_FILE_CORRUPT',
     readonly file: string,
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${file}: ${detail}`, { file }, options);
+    super(code, `${file}: ${detail}`, { file }, options);
   }
 }
 
 /** A corpus file whose format cannot be chosen, or one of its lines when the caller asked to reject bad lines. */
-export class CorpusError extends TokenizationError {
+export class CorpusError extends TokenizationError<'CORPUS_FORMAT_UNKNOWN' | 'CORPUS_LINE_MALFORMED'> {
   constructor(
-    readonly code: 'CORPUS_FORMAT_UNKNOWN' | 'CORPUS_LINE_MALFORMED',
+    code: 'CORPUS_FORMAT_UNKNOWN' | 'CORPUS_LINE_MALFORMED',
     readonly file: string,
     readonly line: number | undefined,
     detail: string,
   ) {
-    super(`${line === undefined ? file : `${file}:${line}`}: ${detail}`, { file, line });
+    super(code, `${line === undefined ? file : `${file}:${line}`}: ${detail}`, { file, line });
   }
 }

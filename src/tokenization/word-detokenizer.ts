@@ -15,7 +15,7 @@ const STARTS_WITH_DIGIT = /^\p{Nd}/u;
 /** Scripts written without spaces between words. */
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
 /** Code points that belong to the character before them: combining marks, emoji skin tones, variation selectors, ZWJ. */
-const ATTACHES_TO_PREVIOUS = /^[\p{M}\u200d\ufe0f\u{1f3fb}-\u{1f3ff}]/u;
+const ATTACHES_TO_PREVIOUS = /^(?:\p{M}|\u200d|\ufe0f|[\u{1f3fb}-\u{1f3ff}])/u; // alternatives: in one class the linter reads ZWJ as joining its neighbours
 const REGIONAL_INDICATOR = /^\p{Regional_Indicator}$/u;
 
 /**

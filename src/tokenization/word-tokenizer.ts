@@ -14,7 +14,10 @@ export class WordTokenizer implements Tokenizer {
   readonly kind = 'word' as const;
   private readonly ids: ReadonlyMap<string, number>;
 
-  /** `vocab[id]` is the token; it must start with the special tokens in id order. */
+  /**
+   * `vocab[id]` is the token; it must start with the special tokens in id order. Plain Errors, as SubwordTokenizer's:
+   * loadTokenizer turns them into TOKENIZER_FILE_CORRUPT naming the file.
+   */
   constructor(
     readonly vocab: readonly string[],
     readonly options: WordTokenizerOptions,

@@ -6,9 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { DialogueModel } from '../models/dialogue-model';
+import { ParamStore } from '../models/layers/params';
 import { loadModel, saveModel } from '../models/model-files';
 import { Tokenizer } from '../tokenization';
 import { EpochMetrics } from './progress';
+import { TrainingError } from './training-errors';
 
 export interface TrainerState {
   epoch: number;
@@ -72,7 +74,7 @@ export async function loadCheckpoint<O extends tf.Optimizer>(
   makeOptimizer: (learningRate: number) => O,
 ): Promise<{ model: DialogueModel; tokenizer: Tokenizer; optimizer: O; state: TrainerState }> {
   const found = await checkpointFolder(dir);
-  if (!found) throw new Error(`${dir}: no checkpoint`);
+  if (!found) throw new TrainingError('CHECKPOINT_MISSING', `${dir}: no checkpoint`, { dir });
   dir = found;
   const { model, tokenizer } = await loadModel(dir);
   const saved = JSON.parse(await fs.readFile(path.join(dir, STATE_FILE), 'utf8')) as {
@@ -85,8 +87,7 @@ export async function loadCheckpoint<O extends tf.Optimizer>(
   const buffer = await fs.readFile(path.join(dir, OPTIMIZER_FILE));
   const tensors = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), saved.optimizer);
   const optimizer = makeOptimizer(saved.state.learningRate);
-  // Adam matches moments to variables by position, which is the model's fixed parameter order.
-  await optimizer.setWeights(saved.optimizer.map((spec) => ({ name: spec.name, tensor: tensors[spec.name] })));
+  await optimizer.setWeights(momentsByParameter(model, saved.optimizer, dir).map((name) => ({ name, tensor: tensors[name] })));
   tf.dispose(Object.values(tensors));
   const adam = adamPowers(optimizer);
   tf.tidy(() => {
@@ -94,6 +95,26 @@ export async function loadCheckpoint<O extends tf.Optimizer>(
     adam.accBeta2.assign(tf.scalar(saved.powers.beta2));
   });
   return { model, tokenizer, optimizer, state: saved.state };
+}
+
+/**
+ * The saved optimizer weights' names in the order setWeights reads them: the step count, then the first moments and
+ * the second moments in the model's parameter order. tfjs's Adam matches moments to variables by position; the
+ * names (`<variable>/m`, `<variable>/v`) say which parameter each belongs to, so they are matched here by name and a
+ * checkpoint whose moments are not exactly the model's parameters is refused. No moments at all: no step was taken.
+ */
+function momentsByParameter(model: DialogueModel, specs: readonly tf.io.WeightsManifestEntry[], dir: string): string[] {
+  const [iterations, ...moments] = specs.map((s) => s.name);
+  if (moments.length === 0) return [iterations];
+  const byKey = new Map(moments.map((name) => [ParamStore.parameterOf(name), name]));
+  const parameters = [...model.params.vars.keys()];
+  const wanted = ['m', 'v'].flatMap((moment) => parameters.map((p) => `${p}/${moment}`));
+  const missing = wanted.filter((key) => !byKey.has(key));
+  const extra = [...byKey.keys()].filter((key) => !wanted.includes(key));
+  if (missing.length > 0 || extra.length > 0 || moments.length !== wanted.length) {
+    throw new Error(`${dir}: the optimizer's moments do not match the model's parameters (missing: ${missing.join(', ') || 'none'}; unknown: ${extra.join(', ') || 'none'})`);
+  }
+  return [iterations, ...wanted.map((key) => byKey.get(key)!)];
 }
 
 /**

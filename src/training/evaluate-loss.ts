@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activeUnits } from '../evaluation/metrics/latent';
+import { activeUnits } from '../models/active-units';
 import { buildBatch, TrainingDialogue } from '../models/batch';
 import { DialogueModel } from '../models/dialogue-model';
 import { batchLoss } from '../models/loss';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { readWord2VecText } from '../evaluation/word2vec/text-format';
+import { readWord2VecText } from '../word2vec/text-format';
 import type { DialogueModel } from '../models/dialogue-model';
 import type { Tokenizer } from '../tokenization';
+import { TrainingError } from './training-errors';
 
 /**
  * Starts the model's token embeddings from Word2vec vectors (`npm run word2vec -- train`): every vocabulary entry
@@ -10,7 +11,7 @@ import type { Tokenizer } from '../tokenization';
 export async function initEmbeddings(model: DialogueModel, tokenizer: Tokenizer, file: string): Promise<{ covered: number; vocabulary: number }> {
   const { words, dim, vectors } = await readWord2VecText(file);
   const E = model.config.embeddingDim;
-  if (dim !== E) throw new Error(`${file} holds ${dim}-dimensional vectors, the model's embeddings have ${E} (set model.embeddingDim or retrain word2vec)`);
+  if (dim !== E) throw new TrainingError('EMBEDDINGS_MISMATCH', `${file} holds ${dim}-dimensional vectors, the model's embeddings have ${E} (set model.embeddingDim or retrain word2vec)`, { file, dim, embeddingDim: E });
   const rowOf = new Map(words.map((word, row) => [word, row]));
   const table = Float32Array.from(model.embedding.dataSync());
   let covered = 0;

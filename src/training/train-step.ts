@@ -29,9 +29,15 @@ export function clipScale(globalNorm: number, maxNorm: number): number {
   return maxNorm / Math.max(globalNorm, maxNorm);
 }
 
-/** Forward and backward of one batch: the gradients of its mean token loss. The caller disposes `grads`. */
+/**
+ * Forward and backward of one batch: the gradients of its mean token loss. The caller disposes `grads`.
+ * Every parameter gets one: a model makes only the parameters its loss reads (a head whose loss weight is 0 still
+ * reads them, times 0), so a parameter without a gradient is a bug in the model, refused here by name rather than
+ * left for the clipping to stumble on.
+ */
 export function batchGradients(model: DialogueModel, batch: DialogueBatch, lossOptions: LossOptions): BatchGradients {
-  const vars = [...model.params.vars.values()];
+  const params = [...model.params.vars];
+  const vars = params.map(([, v]) => v);
   let kept: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const terms = batchLoss(model, batch, lossOptions);
@@ -41,15 +47,22 @@ export function batchGradients(model: DialogueModel, batch: DialogueBatch, lossO
   const [loss] = value.dataSync();
   const [nll, kl, bow] = kept.map((t) => t.dataSync()[0]);
   tf.dispose([value, ...kept]);
+  const unused = params.filter(([, v]) => !grads[v.name]).map(([name]) => name);
+  if (unused.length > 0) {
+    tf.dispose(Object.values(grads));
+    throw new Error(`the ${model.config.kind} loss does not read the parameters ${unused.join(', ')}: the model should not have made them`);
+  }
   return { grads: vars.map((v) => grads[v.name]), loss, nll, kl, bow };
 }
 
 /**
  * Global-norm clipping and one optimizer step on gradients in the model's parameter order; returns the norm.
- * A non-finite gradient would poison every weight through Adam's moments: the update is skipped then.
+ * The optimizer gets them by variable name, every parameter every step. A non-finite gradient would poison every
+ * weight through Adam's moments: the update is skipped then.
  */
 export function applyGradients(model: DialogueModel, optimizer: ScaledAdam, grads: readonly tf.Tensor[], maxGradNorm: number): number {
   const vars = [...model.params.vars.values()];
+  if (grads.length !== vars.length) throw new RangeError(`${grads.length} gradients for the model's ${vars.length} parameters`);
   const norm = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))));
   const [gradNorm] = norm.dataSync();
   norm.dispose();

@@ -2,7 +2,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { useTensorBackend } from '../../test/support/tensor-backend';
 import { tempDir, TINY_DIALOGUES, writeCorpus } from '../../test/support/tiny-corpus';
-import { writeWord2VecText } from '../evaluation/word2vec/text-format';
+import { writeWord2VecText } from '../word2vec/text-format';
 import { loadModel } from '../models/model-files';
 import { train } from './trainer';
 import { TrainingOptionsInput, trainingOptionsSchema } from './training-options';

@@ -8,20 +8,19 @@ import * as path from 'path';
 import { TrainingDialogue } from '../models/batch';
 import { DialogueModel } from '../models/dialogue-model';
 import { loadModel, saveModel } from '../models/model-files';
-import { MODEL_PRESETS, parseModelConfig } from '../models/model-config';
 import { backendInfo } from '../tensor/backend';
 import { ScaledAdam } from '../tensor/fused-adam';
 import { buildWordTokenizer, Tokenizer, trainSubwordTokenizer } from '../tokenization';
-import { SeededRandom } from '../common/random';
 import { baseFigures, beatsBase, bestEpoch } from './base-comparison';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, TrainerState } from './checkpoint';
 import { initEmbeddings } from './init-embeddings';
 import { scoreDialogues } from './evaluate-loss';
 import { EpochMetrics, TrainingProgress } from './progress';
-import { klWeight, learningRate } from './schedules';
+import { learningRate } from './schedules';
 import { DataParallel, stepOnDialogues } from './parallel/data-parallel';
 import { corpusTexts, epochBatches, loadDialogueIds, replaySample } from './training-data';
-import { effectiveWordDrop, TrainingOptions } from './training-options';
+import { modelConfigOf, stepOptions, TrainingOptions } from './training-options';
+import { TrainingError } from './training-errors';
 
 export interface TrainingResult {
   outDir: string;
@@ -62,8 +61,8 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
   const load = (file: string, limit?: number) => loadDialogueIds(file, tokenizer, limit, model.config.maxTurns).then((r) => r.dialogues);
   const train = await load(o.trainData, o.maxTrainDialogues);
   const validation = o.validationData ? await load(o.validationData, o.maxValidationDialogues) : train.slice(0, o.maxValidationDialogues);
-  if (train.length === 0) throw new Error(`${o.trainData}: no dialogue with a turn to learn`);
-  if (validation.length === 0) throw new Error(`${o.validationData}: no dialogue to validate on`);
+  if (train.length === 0) throw new TrainingError('TRAINING_DATA_EMPTY', `${o.trainData}: no dialogue with a turn to learn`, { file: o.trainData });
+  if (validation.length === 0) throw new TrainingError('TRAINING_DATA_EMPTY', `${o.validationData}: no dialogue to validate on`, { file: o.validationData });
   const validationSets: Record<string, TrainingDialogue[]> = {};
   for (const [name, file] of Object.entries(o.alsoValidate)) validationSets[name] = await load(file, o.maxValidationDialogues);
   const replay = o.replay ? await load(o.replay.data) : [];
@@ -90,7 +89,6 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
     }
   }
 
-  const wordDrop = effectiveWordDrop(o);
   const parallel = o.threads > 1 ? DataParallel.start(model, o.threads, backendInfo()?.name ?? 'auto') : undefined;
   const reportEvery = hooks.reportEvery ?? 10;
   let stoppedBy: TrainingResult['stoppedBy'] = 'max-epochs';
@@ -113,10 +111,8 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
         const t0 = Date.now();
         const lr = learningRate(state.step, { peak: state.learningRate, warmupSteps: o.warmupSteps, decay: 1, decaySteps: 1 });
         (optimizer as unknown as { learningRate: number }).learningRate = lr;
-        const rng = new SeededRandom(o.seed * 7919 + state.step);
         const dialogues = batches[state.batchInEpoch].map((i) => epochData[i]);
-        const layout = { maxTurns: model.config.maxTurns, maxUtteranceTokens: model.config.maxUtteranceTokens, wordDrop, utteranceDrop: o.utteranceDrop, random: () => rng.nextFloat() };
-        const lossOptions = { klWeight: klWeight(state.step, o.klSchedule), freeBits: o.freeBits, bowWeight: o.bowWeight, dropout: o.dropout, labelSmoothing: o.labelSmoothing, seed: o.seed + state.step };
+        const { layout, lossOptions } = stepOptions(o, model.config, state.step);
         const r = await stepOnDialogues(model, optimizer, dialogues, layout, lossOptions, o.maxGradNorm, parallel);
         state.step++;
         state.batchInEpoch++;
@@ -205,7 +201,7 @@ async function initialModel(o: TrainingOptions): Promise<{ model: DialogueModel;
     const base = await loadModel(o.baseModelDir);
     if (base.model.config.kind !== o.kind) {
       base.model.dispose();
-      throw new Error(`base model is a ${base.model.config.kind}, cannot fine-tune it as ${o.kind}`);
+      throw new TrainingError('BASE_MODEL_MISMATCH', `base model is a ${base.model.config.kind}, cannot fine-tune it as ${o.kind}`, { base: base.model.config.kind, kind: o.kind });
     }
     return { model: base.model, tokenizer: base.tokenizer };
   }
@@ -214,8 +210,7 @@ async function initialModel(o: TrainingOptions): Promise<{ model: DialogueModel;
     o.tokenizer.kind === 'word'
       ? await buildWordTokenizer(texts(), { maxSize: o.tokenizer.vocabSize, minCount: o.tokenizer.minCount })
       : await trainSubwordTokenizer(texts(), { vocabSize: o.tokenizer.vocabSize });
-  const config = parseModelConfig({ ...MODEL_PRESETS[o.preset], ...o.model, kind: o.kind, vocabSize: tokenizer.vocabSize });
-  const model = new DialogueModel(config, o.seed);
+  const model = new DialogueModel(modelConfigOf(o, tokenizer.vocabSize), o.seed);
   if (o.embeddingsFrom) await initEmbeddings(model, tokenizer, o.embeddingsFrom);
   return { model, tokenizer };
 }

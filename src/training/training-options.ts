@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { MODEL_KINDS, MODEL_PRESETS, ModelPreset } from '../models/model-config';
+import { SeededRandom } from '../common/random';
+import type { BatchOptions } from '../models/batch';
+import type { LossOptions } from '../models/loss';
+import { MODEL_KINDS, MODEL_PRESETS, ModelConfig, ModelPreset, parseModelConfig } from '../models/model-config';
+import { klWeight } from './schedules';
 
 const klScheduleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('linear'), steps: z.number().int().min(0) }),
@@ -98,4 +102,22 @@ export type TrainingOptionsInput = z.input<typeof trainingOptionsSchema>;
 /** VHRED drops a quarter of decoder inputs by default (the benchmark); the others none. */
 export function effectiveWordDrop(o: TrainingOptions): number {
   return o.wordDrop ?? (o.kind === 'vhred' ? 0.25 : 0);
+}
+
+/** The shapes of a new model for this run: the preset, the run's `model` overrides, its kind and the tokenizer's vocabulary. */
+export function modelConfigOf(o: TrainingOptions, vocabSize: number): ModelConfig {
+  return parseModelConfig({ ...MODEL_PRESETS[o.preset], ...o.model, kind: o.kind, vocabSize });
+}
+
+/**
+ * What one training step takes from the run's options: how its batch is laid out (word and utterance drop, drawn from
+ * the step's own seeded generator) and what its loss weighs (the KL schedule at this step, free bits, bag of words,
+ * dropout, label smoothing; ε seeded by the step).
+ */
+export function stepOptions(o: TrainingOptions, config: ModelConfig, step: number): { layout: BatchOptions; lossOptions: LossOptions } {
+  const rng = new SeededRandom(o.seed * 7919 + step);
+  return {
+    layout: { maxTurns: config.maxTurns, maxUtteranceTokens: config.maxUtteranceTokens, wordDrop: effectiveWordDrop(o), utteranceDrop: o.utteranceDrop, random: () => rng.nextFloat() },
+    lossOptions: { klWeight: klWeight(step, o.klSchedule), freeBits: o.freeBits, bowWeight: o.bowWeight, dropout: o.dropout, labelSmoothing: o.labelSmoothing, seed: o.seed + step },
+  };
 }

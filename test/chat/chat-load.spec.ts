@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { callOk, type ChatSocket, type ChatTestApp, connect, recordReplies, startChatApp } from './chat-test-app';
 
 const CLIENTS = Number(process.env.CHAT_LOAD_CLIENTS ?? 50);
@@ -53,7 +54,6 @@ test(`${CLIENTS} concurrent clients × ${TURNS} turns: every reply arrives, ever
 
 /** CHAT_LOAD_LAG=1: prints the event loop's delay while the clients talk (how long the loop was ever blocked). */
 function monitorLag() {
-  const { monitorEventLoopDelay } = require('node:perf_hooks') as typeof import('node:perf_hooks');
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   return () => {

@@ -1,7 +1,7 @@
 /** Two tiny untrained models (HRED, VHRED) saved as model folders, test dialogues and word vectors, for comparison tests. */
 import * as path from 'node:path';
-import { tokenizeWords } from '../../src/evaluation/word-tokens';
-import { trainWord2Vec } from '../../src/evaluation/word2vec/skip-gram';
+import { tokenizeWords } from '../../src/tokenization/word-tokens';
+import { trainWord2Vec } from '../../src/word2vec/skip-gram';
 import { tinyModel, tinyTokenizer } from '../support/generation-kit';
 import { saveModel } from '../../src/models/model-files';
 import type { ModelKind } from '../../src/models/model-config';

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Injectable, type INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { load } from 'js-yaml';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { parseConfig } from '../../src/config';
@@ -115,9 +117,8 @@ describe('health endpoints', () => {
 
 describe('container health checks', () => {
   // No Docker engine here: the files are parsed and checked for what the engine would run.
-  const { load } = require('js-yaml') as { load(text: string): unknown };
   const root = path.resolve(__dirname, '..', '..');
-  const read = (file: string) => require('node:fs').readFileSync(path.join(root, file), 'utf8') as string;
+  const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
   it('the Dockerfile HEALTHCHECK asks /health/ready', () => {
     const healthcheck = /^HEALTHCHECK .*\\\n\s+CMD (.+)$/m.exec(read('Dockerfile'));

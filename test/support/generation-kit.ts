@@ -3,7 +3,7 @@ import { DialogueModel } from '../../src/models/dialogue-model';
 import { ModelKind } from '../../src/models/model-config';
 import { buildWordTokenizer } from '../../src/tokenization/build-word-tokenizer';
 import { WordTokenizer } from '../../src/tokenization/word-tokenizer';
-import { ConversationState, observeUtterances, initialState, utteranceIds } from '../../src/generation/conversation-state';
+import { ConversationState, observeUtterances, initialState, utteranceIds } from '../../src/generation';
 import { tinyModel as tinyModelOf } from './tiny-model';
 
 export const TINY_DIALOGUES = [

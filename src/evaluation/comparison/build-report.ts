@@ -6,7 +6,7 @@
 import type { DialogWaeFigures, ProtocolResult } from '../dialogwae-protocol';
 import type { PairedBootstrapOptions } from '../metrics/bootstrap';
 import type { EmbeddingLookup } from '../metrics/embedding';
-import { tokenizeWords } from '../word-tokens';
+import { tokenizeWords } from '../../tokenization/word-tokens';
 import type { ComparisonReport, LatentExample, ModelDescription, Pair, ReplyExample } from './comparison-report';
 import { corpusDifferences, corpusFigures, type CorpusInputs } from './corpus-figures';
 import { BEAM_WIDTH, CORPUS_DECODINGS, PROTOCOL_MODE_LABELS, PROTOCOL_MODES } from './decoding-modes';

@@ -5,7 +5,7 @@
  * fold over turns), at O(turns) encodings instead of O(turns²).
  */
 import type { DialogueModel } from '../../models/dialogue-model';
-import { type ConversationState, initialState, observeUtterances, utteranceIds } from '../../generation/conversation-state';
+import { type ConversationState, initialState, observeUtterances, utteranceIds } from '../../generation';
 import type { Tokenizer } from '../../tokenization/tokenizer';
 import type { TestSet } from './test-contexts';
 

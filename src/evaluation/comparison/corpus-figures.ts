@@ -5,7 +5,7 @@
  */
 import { perplexityOf, type ReplyScores } from '../importance-sampling';
 import { pairedBootstrap, pairedBootstrapStatistic, type PairedBootstrapOptions } from '../metrics/bootstrap';
-import { activeUnits } from '../metrics/latent';
+import { activeUnits } from '../../models/active-units';
 import { mean } from '../statistics';
 import type { CorpusFigures, Difference, DiversityFigures, Pair } from './comparison-report';
 import { InternedReplies } from './corpus-statistics';

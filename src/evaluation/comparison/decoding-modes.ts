@@ -16,7 +16,7 @@
  * sample k of sample.
  */
 import type { ModelKind } from '../../models/model-config';
-import type { DecodingInput } from '../../generation/decoding-options';
+import type { DecodingInput } from '../../generation';
 
 export const PROTOCOL_MODES = ['sample', 'greedy-z', 'sample-mean-z'] as const;
 export type ProtocolMode = (typeof PROTOCOL_MODES)[number];

@@ -11,7 +11,7 @@ import { contextStates } from './context-states';
 import { BEAM, effectiveDecodingKey, GREEDY, plannedDecodings, PROTOCOL_MODES, protocolDecoding, rowSeed, type CorpusDecoding, type ProtocolMode } from './decoding-modes';
 import { decodeBeam, decodeReplies, type ReplyJob } from './reply-decoder';
 import type { TestSet } from './test-contexts';
-import type { DecodingInput } from '../../generation/decoding-options';
+import type { DecodingInput } from '../../generation';
 
 export interface ComparisonProgress {
   readonly phase: 'contexts' | 'decoding' | 'beam' | 'scoring' | 'metrics';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { runInWorker, workerEntry } from '../../common/run-in-worker';
 import { loadModel, readModelFile } from '../../models/model-files';
 import { backendInfo } from '../../tensor/backend';
-import { Word2Vec } from '../word2vec/word2vec';
+import { Word2Vec } from '../../word2vec/word2vec';
 import { buildReport } from './build-report';
 import type { ComparisonReport, Pair } from './comparison-report';
 import { produceOutputs, type ComparisonProgress, type ModelOutputs, type OutputSettings } from './model-outputs';

@@ -5,6 +5,7 @@
  * labels per candidate, and their agreement is reported (share of equal labels, Cohen's κ for the first two).
  * A round whose human reply scores SSA < 0.80 is void (rating.md): the raters were too strict or the sheet leaks.
  */
+import { AppError } from '../../common/errors';
 import { mean } from '../statistics';
 import { pairedBootstrapStatistic } from '../metrics/bootstrap';
 import { HUMAN, type JudgingKey } from './judging-sheet';
@@ -16,12 +17,12 @@ export interface Label {
 
 export type RaterLabels = ReadonlyMap<string, Label>;
 
-export class LabelFileError extends Error {
+export class LabelFileError extends AppError<'LABEL_FILE_INVALID'> {
   constructor(
     readonly line: number,
-    message: string,
+    detail: string,
   ) {
-    super(`labels line ${line}: ${message}`);
+    super('LABEL_FILE_INVALID', `labels line ${line}: ${detail}`, { line });
   }
 }
 

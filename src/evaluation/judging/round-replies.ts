@@ -5,14 +5,14 @@
  * read beside sense. Deterministic decodings decode once.
  */
 import { loadModel, type LoadedModel } from '../../models/model-files';
-import type { DecodingInput } from '../../generation/decoding-options';
+import type { DecodingInput } from '../../generation';
 import { contextStates } from '../comparison/context-states';
 import { isDeterministic, rowSeed } from '../comparison/decoding-modes';
 import { decodeBeam, decodeReplies, type ReplyJob } from '../comparison/reply-decoder';
 import type { TestSet } from '../comparison/test-contexts';
 import { interDistinct } from '../metrics/distinct';
 import { mean } from '../statistics';
-import { tokenizeWords } from '../word-tokens';
+import { tokenizeWords } from '../../tokenization/word-tokens';
 import type { SystemReplies } from './judging-sheet';
 
 export interface SystemSpec {
@@ -39,7 +39,7 @@ export function parseSystemSpec(text: string): SystemSpec {
     try {
       decoding = JSON.parse(rest.slice(colon + 1)) as DecodingInput;
     } catch (e) {
-      throw new RangeError(`${text.slice(0, eq)}: the decoding is not JSON (${(e as Error).message})`);
+      throw new RangeError(`${text.slice(0, eq)}: the decoding is not JSON (${(e as Error).message})`, { cause: e });
     }
   }
   if (!modelDir) throw new RangeError(`${text.slice(0, eq)}: no model folder`);

@@ -5,7 +5,7 @@
  * and spacing alone.
  */
 import { detokenize } from '../../tokenization/word-detokenizer';
-import { tokenizeWords } from '../word-tokens';
+import { tokenizeWords } from '../../tokenization/word-tokens';
 
 /** Typographic quotes, which corpora hold and the models' vocabularies do not, would mark a reply as human. */
 const TYPOGRAPHIC_QUOTES: [RegExp, string][] = [

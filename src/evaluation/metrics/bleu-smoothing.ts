@@ -7,6 +7,7 @@
  * B. Chen, C. Cherry. "A Systematic Comparison of Smoothing Techniques for Sentence-Level
  * BLEU". WMT 2014.
  */
+import { AppError } from '../../common/errors';
 import type { ModifiedPrecision } from './modified-precision';
 
 /**
@@ -43,10 +44,9 @@ export interface SmoothingParameters {
 }
 
 /** Thrown where NLTK itself raises (ZeroDivisionError in the legacy method4 for L = 1). */
-export class BleuUndefinedError extends Error {
+export class BleuUndefinedError extends AppError<'BLEU_UNDEFINED'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'BleuUndefinedError';
+    super('BLEU_UNDEFINED', message);
   }
 }
 

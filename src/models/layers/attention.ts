@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { customGradient } from '../../tensor/custom-gradient';
 import { createDense, dense, DenseParams } from './dense';
 import { ParamStore } from './params';
 
@@ -54,31 +55,31 @@ export function attentionMemory(values: tf.Tensor3D, mask: tf.Tensor2D, p: Atten
  * product w ⊗ dy. The whole gradient goes to `m`: `mT` is the same data in another layout.
  */
 export function weightedRows(w: tf.Tensor2D, m: tf.Tensor3D, mT: tf.Tensor3D): tf.Tensor2D {
-  const op = tf.customGrad(((weights: tf.Tensor, memory: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customGradient(([weights, memory], save) => {
     save([weights, mT]); // saved tensors outlive the forward pass's scope
     return {
       value: tf.squeeze(tf.matMul(tf.expandDims(weights, 1), memory), [1]),
-      gradFunc: (dy: tf.Tensor, [savedWeights, savedT]: tf.Tensor[]) => [
+      gradFunc: (dy, [savedWeights, savedT]) => [
         tf.squeeze(tf.matMul(tf.expandDims(dy, 1), savedT), [1]),
         tf.mul(tf.expandDims(savedWeights, 2), tf.expandDims(dy, 1)),
       ],
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return op(w, m) as tf.Tensor2D;
 }
 
 /** m[n]·v[n] for every n: [N, L, D] × [N, D] → [N, L], with `mT` = m transposed (see weightedRows). */
 export function rowScores(m: tf.Tensor3D, mT: tf.Tensor3D, v: tf.Tensor2D): tf.Tensor2D {
-  const op = tf.customGrad(((memory: tf.Tensor, vectors: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customGradient(([memory, vectors], save) => {
     save([vectors, mT]);
     return {
       value: tf.squeeze(tf.matMul(memory, tf.expandDims(vectors, 2)), [2]),
-      gradFunc: (dy: tf.Tensor, [savedVectors, savedT]: tf.Tensor[]) => [
+      gradFunc: (dy, [savedVectors, savedT]) => [
         tf.mul(tf.expandDims(dy, 2), tf.expandDims(savedVectors, 1)),
         tf.squeeze(tf.matMul(savedT, tf.expandDims(dy, 2)), [2]),
       ],
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return op(m, v) as tf.Tensor2D;
 }
 

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { fusedGruGates } from '../../tensor/fused-gru';
-import { fusedGruSequence } from '../../tensor/fused-gru-sequence';
+import { nativeOp, nativeOpReady } from '../../tensor/native-op-runtime';
 import { ParamStore } from './params';
 
 /**
@@ -8,6 +7,8 @@ import { ParamStore } from './params';
  * so a step costs two matrix products:
  *   r = σ(x·Wr + bxr + h·Ur + bhr),  z = σ(x·Wz + bxz + h·Uz + bhz)
  *   n = tanh(x·Wn + bxn + r ⊙ (h·Un + bhn)),  h' = (1 − z) ⊙ n + z ⊙ h
+ * `gruCell` and `gruGates` are the reference in tfjs ops; `gruStep` and `runGru` pick the native ops (gruGates,
+ * gruSequence in src/tensor/native-ops.ts) where they are registered, whose specs compare them with the reference.
  */
 export interface GruParams {
   units: number;
@@ -35,13 +36,24 @@ export function gruInputProjection(x: tf.Tensor2D, p: GruParams): tf.Tensor2D {
   return tf.add(tf.matMul(x, p.wx), p.bx);
 }
 
-/** One step, given the precomputed input projection xProj [B, 3H] and the state h [B, H]. */
-export function gruCell(xProj: tf.Tensor2D, h: tf.Tensor2D, p: GruParams): tf.Tensor2D {
-  const hProj = tf.add(tf.matMul(h, p.wh), p.bh) as tf.Tensor2D;
-  return fusedGruGates(xProj, hProj, h) ?? gruGates(xProj, hProj, h);
+/** State projection h·Wh + bh: [B, H] -> [B, 3H]. */
+function stateProjection(h: tf.Tensor2D, p: GruParams): tf.Tensor2D {
+  return tf.add(tf.matMul(h, p.wh), p.bh);
 }
 
-/** The gate arithmetic after the two products, in tfjs ops (the native kernel computes the same). */
+/** One step in tfjs ops, given the precomputed input projection xProj [B, 3H] and the state h [B, H]: the reference. */
+export function gruCell(xProj: tf.Tensor2D, h: tf.Tensor2D, p: GruParams): tf.Tensor2D {
+  return gruGates(xProj, stateProjection(h, p), h);
+}
+
+/** gruCell as the layer runs it: the gate arithmetic is one native kernel each way where registered. */
+export function gruStep(xProj: tf.Tensor2D, h: tf.Tensor2D, p: GruParams): tf.Tensor2D {
+  const hProj = stateProjection(h, p);
+  if (nativeOpReady('gruGates') && h.shape[0] > 0) return nativeOp('gruGates', { xProj, hProj, h }) as tf.Tensor2D;
+  return gruGates(xProj, hProj, h);
+}
+
+/** The gate arithmetic after the two products, in tfjs ops: the reference of the native op gruGates. */
 export function gruGates(xProj: tf.Tensor2D, hProj: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
   const H = h.shape[1];
   const xRz = tf.slice(xProj, [0, 0], [-1, 2 * H]);
@@ -65,18 +77,19 @@ export type GruSteps = { mask: tf.Tensor2D } | { active: number[] };
  * Runs a GRU over the time-major input projections xProj [T, B, 3H]. On padding the state is carried unchanged,
  * so the final state is the state after the last real token (in either direction). A packed batch computes only
  * the running rows (a prefix), like PyTorch's packed sequences: on short utterances most of a padded step is
- * padding. With the native kernels the whole sequence is one kernel each way. Returns the state after every
- * step [T, B, H] (in input order) and the final state.
+ * padding. With the native kernels the whole sequence is one kernel each way (the native op gruSequence); without
+ * them it steps gruCell. Returns the state after every step [T, B, H] (in input order) and the final state.
  */
 export function runGru(xProj: tf.Tensor3D, steps: GruSteps, h0: tf.Tensor2D, p: GruParams, reverse = false): { outputs: tf.Tensor3D; final: tf.Tensor2D } {
   const [T, B] = xProj.shape;
-  const fused = fusedGruSequence(xProj, () => ('mask' in steps ? steps.mask : activeMask(steps.active, B)), h0, p.wh, p.bh, reverse);
-  if (!fused) return stepGru(tf.unstack(xProj) as tf.Tensor2D[], steps, h0, p, reverse);
+  if (!nativeOpReady('gruSequence') || xProj.size === 0) return stepGru(tf.unstack(xProj) as tf.Tensor2D[], steps, h0, p, reverse);
+  const mask = 'mask' in steps ? steps.mask : activeMask(steps.active, B);
+  const outputs = nativeOp('gruSequence', { xProj, mask, h0, wh: p.wh, bh: p.bh }, { reverse }) as tf.Tensor3D;
   const last = reverse ? 0 : T - 1;
-  return { outputs: fused, final: tf.reshape(tf.slice(fused, [last, 0, 0], [1, B, p.units]), [B, p.units]) };
+  return { outputs, final: tf.reshape(tf.slice(outputs, [last, 0, 0], [1, B, p.units]), [B, p.units]) };
 }
 
-/** runGru step by step in tfjs ops. */
+/** runGru step by step in tfjs ops: the reference of the native op gruSequence. */
 function stepGru(xProj: tf.Tensor2D[], steps: GruSteps, h0: tf.Tensor2D, p: GruParams, reverse: boolean): { outputs: tf.Tensor3D; final: tf.Tensor2D } {
   const T = xProj.length;
   const outputs = new Array<tf.Tensor2D>(T);

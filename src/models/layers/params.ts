@@ -45,6 +45,11 @@ export class ParamStore {
     this.vars.clear();
   }
 
+  /** The parameter a tfjs variable name (this store's or another model's, e.g. read back from a checkpoint) stands for. */
+  static parameterOf(variableName: string): string {
+    return variableName.slice(variableName.indexOf('/') + 1);
+  }
+
   private add(name: string, init: tf.Tensor): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter "${name}" defined twice`);
     const v = tf.variable(init, true, `${this.prefix}/${name}`);

@@ -103,6 +103,7 @@ export class DataParallel {
   private ask(worker: Worker, request: GradientRequest): Promise<Extract<GradientResponse, { type: 'grads' }>> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => settle(() => reject(error));
+      // The worker's own error, relayed as the text it posted (a class does not cross postMessage): a bug or an outage there.
       const onMessage = (m: GradientResponse) => settle(() => (m.type === 'grads' ? resolve(m) : reject(new Error(`gradient worker: ${m.message}`))));
       const settle = (fn: () => void) => {
         worker.off('message', onMessage);

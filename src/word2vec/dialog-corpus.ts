@@ -4,7 +4,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { tokenizeWords } from '../word-tokens';
+import { CorpusError } from '../tokenization';
+import { tokenizeWords } from '../tokenization/word-tokens';
 
 export async function readDialogSentences(path: string): Promise<string[][]> {
   const sentences: string[][] = [];
@@ -14,7 +15,7 @@ export async function readDialogSentences(path: string): Promise<string[][]> {
     lineNumber++;
     if (line.trim() === '') continue;
     const record = JSON.parse(line) as { turns?: unknown };
-    if (!Array.isArray(record.turns)) throw new Error(`${path}:${lineNumber}: expected a "turns" array`);
+    if (!Array.isArray(record.turns)) throw new CorpusError('CORPUS_LINE_MALFORMED', path, lineNumber, 'expected a "turns" array');
     for (const turn of record.turns) {
       const tokens = tokenizeWords(String(turn));
       if (tokens.length > 0) sentences.push(tokens);

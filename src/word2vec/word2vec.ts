@@ -2,8 +2,7 @@
  * Trained word vectors: look-up, cosine nearest neighbours, an embedding matrix for a model's
  * vocabulary, and the plain word2vec text format.
  */
-import type { EmbeddingLookup } from '../metrics/embedding';
-import { SeededRandom } from '../../common/random';
+import { SeededRandom } from '../common/random';
 import { readWord2VecText, writeWord2VecText } from './text-format';
 
 export interface Neighbour {
@@ -61,8 +60,8 @@ export class Word2Vec {
     return index === undefined ? undefined : this.vectors.subarray(index * this.dim, (index + 1) * this.dim);
   }
 
-  /** This model as the look-up the embedding metrics take. */
-  asLookup(): EmbeddingLookup {
+  /** This model as a look-up function (the one the embedding metrics take). */
+  asLookup(): (word: string) => Float32Array | undefined {
     return (word) => this.vector(word);
   }
 

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../common/random';
+import { SeededRandom } from '../common/random';
 import { trainWord2Vec } from './skip-gram';
 
 /**

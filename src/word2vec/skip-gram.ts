@@ -11,7 +11,7 @@
  * updates as the C code, at a few seconds per epoch on DailyDialog, and is exactly repeatable
  * for a seed (the C tool's multi-threaded Hogwild updates are not).
  */
-import { SeededRandom } from '../../common/random';
+import { SeededRandom } from '../common/random';
 import { buildUnigramTable, keepProbability } from './sampling';
 import { buildVocabulary } from './vocabulary';
 import { Word2Vec } from './word2vec';

@@ -5,6 +5,14 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { AppError } from '../common/errors';
+
+/** A vectors file that is not in this format; `meta` names the file and line. */
+export class EmbeddingsFileError extends AppError<'EMBEDDINGS_FILE_INVALID'> {
+  constructor(file: string, line: number | undefined, detail: string) {
+    super('EMBEDDINGS_FILE_INVALID', `${line === undefined ? file : `${file}:${line}`}: ${detail}`, { file, line });
+  }
+}
 
 /** Streams the vectors to `path`, 6 decimals per value (as the C tool's "%lf"). */
 export async function writeWord2VecText(path: string, words: readonly string[], dim: number, vectors: Float32Array): Promise<void> {
@@ -36,18 +44,18 @@ export async function readWord2VecText(path: string): Promise<{ words: string[];
     if (lineNumber === 1) {
       [expectedWords, dim] = fields.map(Number);
       if (fields.length !== 2 || !Number.isInteger(expectedWords) || !Number.isInteger(dim) || dim < 1) {
-        throw new Error(`${path}:1: expected a header "V D", got "${line}"`);
+        throw new EmbeddingsFileError(path, 1, `expected a header "V D", got "${line}"`);
       }
       vectors = new Float32Array(expectedWords * dim);
       continue;
     }
     if (fields.length === 1 && fields[0] === '') continue;
-    if (fields.length !== dim + 1) throw new Error(`${path}:${lineNumber}: expected a word and ${dim} values, got ${fields.length} fields`);
-    if (words.length >= expectedWords) throw new Error(`${path}:${lineNumber}: more rows than the header's ${expectedWords}`);
+    if (fields.length !== dim + 1) throw new EmbeddingsFileError(path, lineNumber, `expected a word and ${dim} values, got ${fields.length} fields`);
+    if (words.length >= expectedWords) throw new EmbeddingsFileError(path, lineNumber, `more rows than the header's ${expectedWords}`);
     for (let j = 0; j < dim; j++) vectors[words.length * dim + j] = Number(fields[j + 1]);
     words.push(fields[0]);
   }
-  if (lineNumber === 0) throw new Error(`${path}: empty file`);
-  if (words.length !== expectedWords) throw new Error(`${path}: header promises ${expectedWords} words, found ${words.length}`);
+  if (lineNumber === 0) throw new EmbeddingsFileError(path, undefined, 'empty file');
+  if (words.length !== expectedWords) throw new EmbeddingsFileError(path, undefined, `header promises ${expectedWords} words, found ${words.length}`);
   return { words, dim, vectors };
 }

@@ -1,0 +1,237 @@
+import { Logger } from '@nestjs/common';
+import { RecordingBroadcaster } from '../../test/support/fakes/chat-broadcaster.fake';
+import { FakeConversationsRepository } from '../../test/support/fakes/conversations-repository.fake';
+import { FakeGeneration } from '../../test/support/fakes/generation.fake';
+import { FakeModelVersions } from '../../test/support/fakes/model-versions.fake';
+import { toSocketError } from '../common/error-responses';
+import { ConversationsService } from '../conversations/conversations.service';
+import { Prisma } from '../generated/prisma/client';
+import { GenerationError } from '../generation';
+import { ServingMetrics } from '../metrics/serving-metrics';
+import type { ChatOptions } from './chat.options';
+import { type ChatClient, ChatService } from './chat.service';
+import { ReplyStreamer } from './reply-streamer';
+
+/** The chat's use cases on hand-written fakes: storage in memory, a scripted decoder, a recording broadcaster. */
+function newTestService(options: Partial<ChatOptions> = {}) {
+  const repository = new FakeConversationsRepository();
+  const conversations = new ConversationsService(repository.asRepository);
+  const modelVersions = new FakeModelVersions();
+  const generation = new FakeGeneration();
+  const broadcaster = new RecordingBroadcaster();
+  const metrics = new ServingMetrics({ replyLoad: () => ({ active: 0, waiting: 0 }), trainingRunsByStatus: async () => ({}) });
+  const streamer = new ReplyStreamer(generation.asService, conversations, broadcaster.asBroadcaster, metrics);
+  const chatOptions: ChatOptions = { maxMessageChars: 1000, maxConversationTurns: 100, inactiveVersions: false, rateLimit: { burst: 10, perSecond: 5 }, ...options };
+  const sut = new ChatService(conversations, modelVersions.asService, streamer, generation.asService, chatOptions);
+  const hred = modelVersions.add('hred', 'hred-small', { active: true });
+  return { sut, hred, mocks: { repository, modelVersions, generation, broadcaster } };
+}
+
+/** A connection, as the gateway adapts a socket: the conversations it may use. */
+function newClient(): ChatClient & { authorized: Set<string> } {
+  const authorized = new Set<string>();
+  return { authorized, isAuthorized: (id) => authorized.has(id), authorize: (id) => void authorized.add(id) };
+}
+
+/** Lets the service finish what follows a reply:end (the turn stops being busy once the reply's promise settles). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+const outage = () => new Prisma.PrismaClientKnownRequestError("Can't reach database server at 10.0.0.5:5432", { code: 'P1001', clientVersion: 'test' });
+
+describe(ChatService.name, () => {
+  beforeAll(() => Logger.overrideLogger(false)); // the failures below are logged on purpose
+
+  test('start authorizes the connection and answers with the resolved model', async () => {
+    const { sut, hred } = newTestService();
+    const client = newClient();
+    const started = await sut.start(client, {});
+    expect(client.authorized).toEqual(new Set([started.conversationId]));
+    expect(started).toMatchObject({
+      models: [{ ref: 'hred', slot: 0, versionId: hred.id, kind: 'hred', name: 'hred-small' }],
+      settings: { models: ['hred'], decoding: {} },
+      limits: { maxMessageChars: 1000 },
+      training: true,
+    });
+  });
+
+  test('send stores the user turn, acks, then streams the reply and stores it', async () => {
+    const { sut, hred, mocks } = newTestService();
+    const client = newClient();
+    const { conversationId } = await sut.start(client, {});
+    mocks.generation.script({ tokens: ['fine', ',', 'thanks'] });
+
+    const ack = await sut.send(client, { conversationId, text: 'how are you ?', clientMessageId: 'm1' });
+    expect(ack).toEqual({ turnIndex: 0 });
+    expect(mocks.repository.turnsOf(conversationId)).toMatchObject([{ index: 0, speaker: 'user', text: 'how are you ?', clientMessageId: 'm1' }]);
+    expect(mocks.broadcaster.emitted).toEqual([]); // reply:start never comes before the ack
+
+    await mocks.broadcaster.ended();
+    const [start] = mocks.broadcaster.events('reply:start');
+    expect(start).toMatchObject({ conversationId, turnIndex: 0, model: { versionId: hred.id, slot: 0 } });
+    expect(mocks.broadcaster.events('reply:token').map((t) => [t.index, t.text])).toEqual([[0, 'fine'], [1, 'fine ,'], [2, 'fine , thanks']]);
+    expect(mocks.broadcaster.events('reply:end')).toEqual([
+      { conversationId, replyId: start.replyId, text: 'fine , thanks', finishReason: 'eos', tokens: 3, firstTokenMs: expect.any(Number), totalMs: expect.any(Number) },
+    ]);
+    expect(mocks.generation.asked).toMatchObject([{ versionId: hred.id, history: { id: `${conversationId}#0`, turns: ['how are you ?'], truncated: false } }]);
+    const [, reply] = mocks.repository.turnsOf(conversationId);
+    expect(reply).toMatchObject({ index: 1, speaker: 'bot', text: 'fine , thanks', replyId: start.replyId, modelVersionId: hred.id, finishReason: 'complete', tokenCount: 3 });
+    // Stored with the seed actually used, so the reply can be repeated.
+    expect(reply.decoding).toMatchObject({ strategy: 'greedy', seed: mocks.generation.asked[0].decoding.seed });
+    expect(mocks.generation.asked[0].decoding.seed).toEqual(expect.any(Number));
+  });
+
+  test('a second message waits for the reply; a retry of the first is a duplicate and adds nothing', async () => {
+    const { sut, mocks } = newTestService();
+    const client = newClient();
+    const { conversationId } = await sut.start(client, {});
+    mocks.generation.script({ tokens: ['one'], then: 'hold' }); // streams until cancelled
+    await sut.send(client, { conversationId, text: 'first', clientMessageId: 'm1' });
+    await mocks.broadcaster.until(() => mocks.broadcaster.events('reply:token').length === 1);
+    const [{ replyId }] = mocks.broadcaster.events('reply:start');
+
+    await expect(sut.send(client, { conversationId, text: 'first', clientMessageId: 'm1' })).resolves.toEqual({ turnIndex: 0, duplicate: true });
+    const refused = await sut.send(client, { conversationId, text: 'second' }).catch(toSocketError);
+    expect(refused).toMatchObject({ code: 'reply_in_progress', meta: { replyIds: [replyId] } });
+
+    await sut.cancel(client, { conversationId, replyId });
+    await mocks.broadcaster.ended();
+    await settle();
+    await expect(sut.send(client, { conversationId, text: 'first', clientMessageId: 'm1' })).resolves.toEqual({ turnIndex: 0, duplicate: true });
+    expect(mocks.repository.turnsOf(conversationId).map((t) => t.speaker)).toEqual(['user', 'bot']); // no reply started again
+  });
+
+  test('an error from generation reaches the client with its code, and the text so far is kept', async () => {
+    const { sut, mocks } = newTestService();
+    const client = newClient();
+    const { conversationId, resumeToken } = await sut.start(client, {});
+    mocks.generation.script({ tokens: ['so', 'far'], then: 'throw', error: new Error('kernel crashed at 0x7f…') });
+    await sut.send(client, { conversationId, text: 'tell me' });
+    await mocks.broadcaster.ended();
+
+    expect(mocks.broadcaster.events('reply:token')).toHaveLength(2);
+    expect(mocks.broadcaster.events('reply:end')).toMatchObject([
+      { text: 'so far', tokens: 2, finishReason: 'error', error: { code: 'internal', message: 'internal error' } }, // no address leaks
+    ]);
+    expect(mocks.repository.turnsOf(conversationId)[1]).toMatchObject({ text: 'so far', tokenCount: 2, finishReason: 'failed' });
+    // What a reload shows: both turns, the reply with what was streamed.
+    const resumed = await sut.resume(newClient(), { conversationId, resumeToken });
+    expect(resumed.conversation.turns).toMatchObject([
+      { index: 0, speaker: 'user', text: 'tell me' },
+      { index: 1, speaker: 'bot', text: 'so far', finishReason: 'error' },
+    ]);
+  });
+
+  test('a model unloaded between the ack and the reply ends the reply with model_not_found', async () => {
+    const { sut, hred, mocks } = newTestService();
+    const client = newClient();
+    const { conversationId } = await sut.start(client, {});
+    mocks.generation.script({ tokens: [], then: 'throw', error: new GenerationError('MODEL_NOT_LOADED', `model version ${hred.id} is not loaded`, { ref: hred.id }) });
+    await sut.send(client, { conversationId, text: 'hello' });
+    await mocks.broadcaster.ended();
+    expect(mocks.broadcaster.events('reply:end')).toMatchObject([{ text: '', tokens: 0, finishReason: 'error', error: { code: 'model_not_found' } }]);
+  });
+
+  test('a reply whose row cannot be stored is not streamed: the client is told to retry', async () => {
+    const { sut, mocks } = newTestService();
+    const client = newClient();
+    const { conversationId } = await sut.start(client, {});
+    await sut.send(client, { conversationId, text: 'hello' });
+    mocks.repository.failNext('appendTurn', outage()); // the bot row, appended after the ack
+    await mocks.broadcaster.ended();
+    expect(mocks.broadcaster.events('reply:token')).toEqual([]);
+    expect(mocks.broadcaster.events('reply:end')).toMatchObject([{ finishReason: 'error', error: { code: 'unavailable', message: expect.stringMatching(/retry/) } }]);
+    expect(mocks.broadcaster.events('reply:end')[0].error?.message).not.toContain('10.0.0.5');
+  });
+
+  test('a message the model cannot answer now is refused with its code, and its retry is answered later', async () => {
+    const { sut, hred, mocks } = newTestService();
+    const client = newClient();
+    const { conversationId } = await sut.start(client, {});
+    mocks.generation.unloaded = new GenerationError('MODEL_NOT_LOADED', `model version ${hred.id} is not loaded`, { ref: hred.id });
+    const refused = await sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' }).catch(toSocketError);
+    expect(refused).toMatchObject({ code: 'model_not_found' });
+    expect(mocks.repository.turnsOf(conversationId)).toMatchObject([{ text: 'hello' }]); // stored before the refusal: not lost
+
+    mocks.generation.unloaded = undefined;
+    await expect(sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' })).resolves.toEqual({ turnIndex: 0, duplicate: true });
+    await mocks.broadcaster.ended(); // the stored message gets its reply after all
+    expect(mocks.repository.turnsOf(conversationId).map((t) => t.speaker)).toEqual(['user', 'bot']);
+  });
+
+  test('cancel stops a streaming reply and stores it cancelled; a second cancel finds nothing streaming', async () => {
+    const { sut, mocks } = newTestService();
+    const client = newClient();
+    const { conversationId } = await sut.start(client, {});
+    mocks.generation.script({ tokens: ['one', 'two'], then: 'hold' });
+    await sut.send(client, { conversationId, text: 'count' });
+    await mocks.broadcaster.until(() => mocks.broadcaster.events('reply:token').length === 2);
+    const [{ replyId }] = mocks.broadcaster.events('reply:start');
+
+    await expect(sut.cancel(newClient(), { conversationId, replyId }).catch(toSocketError)).resolves.toMatchObject({ code: 'not_authorized' });
+    await expect(sut.cancel(client, { conversationId, replyId })).resolves.toEqual({});
+    await mocks.broadcaster.ended();
+    expect(mocks.broadcaster.events('reply:end')).toMatchObject([{ replyId, text: 'one two', finishReason: 'cancelled' }]);
+    expect(mocks.broadcaster.events('reply:end')[0].error).toBeUndefined();
+    expect(mocks.repository.turnsOf(conversationId)[1]).toMatchObject({ text: 'one two', finishReason: 'cancelled' });
+    await settle();
+    await expect(sut.cancel(client, { conversationId, replyId }).catch(toSocketError)).resolves.toMatchObject({ code: 'reply_not_found', meta: { replyId } });
+  });
+
+  test('a shutdown ends the streaming reply as an error, stored interrupted, and refuses new messages', async () => {
+    const { sut, mocks } = newTestService();
+    const client = newClient();
+    const { conversationId } = await sut.start(client, {});
+    mocks.generation.script({ tokens: ['one'], then: 'hold' });
+    await sut.send(client, { conversationId, text: 'hello' });
+    await mocks.broadcaster.until(() => mocks.broadcaster.events('reply:token').length === 1);
+
+    await sut.onModuleDestroy(); // resolves once the reply is stored
+    expect(mocks.repository.turnsOf(conversationId)[1]).toMatchObject({ text: 'one', finishReason: 'interrupted' });
+    expect(mocks.broadcaster.events('reply:end')).toMatchObject([{ text: 'one', finishReason: 'error', error: { code: 'shutting_down' } }]);
+    await expect(sut.send(client, { conversationId, text: 'again' }).catch(toSocketError)).resolves.toMatchObject({ code: 'shutting_down' });
+  });
+
+  test.each([
+    ['a connection that has not started or resumed it', (id: string) => id, 'not_authorized'],
+    ['an unknown conversation', () => '6f1c1c1e-8a5b-4c1e-9a53-3d1c2b7f4a10', 'conversation_not_found'],
+  ])('refuses %s', async (_, conversationOf, code) => {
+    const { sut } = newTestService();
+    const { conversationId } = await sut.start(newClient(), {});
+    const refused = await sut.send(newClient(), { conversationId: conversationOf(conversationId), text: 'hi' }).catch(toSocketError);
+    expect(refused).toMatchObject({ code });
+  });
+
+  test('resume checks the token, and authorizes the connection when it matches', async () => {
+    const { sut } = newTestService();
+    const { conversationId, resumeToken } = await sut.start(newClient(), {});
+    const client = newClient();
+    await expect(sut.resume(client, { conversationId, resumeToken: 'x'.repeat(43) }).catch(toSocketError)).resolves.toMatchObject({ code: 'invalid_token' });
+    expect(client.authorized.size).toBe(0);
+    await sut.resume(client, { conversationId, resumeToken });
+    expect(client.isAuthorized(conversationId)).toBe(true);
+  });
+
+  test('a conversation at MAX_CONVERSATION_TURNS takes no more messages', async () => {
+    const { sut, mocks } = newTestService({ maxConversationTurns: 2 });
+    const client = newClient();
+    const { conversationId } = await sut.start(client, {});
+    await sut.send(client, { conversationId, text: 'one' });
+    await mocks.broadcaster.ended();
+    await settle();
+    const refused = await sut.send(client, { conversationId, text: 'two' }).catch(toSocketError);
+    expect(refused).toMatchObject({ code: 'conversation_full', meta: { conversationId, maxTurns: 2 } });
+  });
+
+  test('feedback on a reply of another conversation is reply_not_found', async () => {
+    const { sut, mocks } = newTestService();
+    const client = newClient();
+    const first = await sut.start(client, {});
+    const second = await sut.start(client, {});
+    await sut.send(client, { conversationId: first.conversationId, text: 'hello' });
+    await mocks.broadcaster.ended();
+    const [{ replyId }] = mocks.broadcaster.events('reply:start');
+    await expect(sut.feedback(client, { conversationId: first.conversationId, replyId, rating: 1 })).resolves.toEqual({});
+    const refused = await sut.feedback(client, { conversationId: second.conversationId, replyId, rating: 1 }).catch(toSocketError);
+    expect(refused).toMatchObject({ code: 'reply_not_found', meta: { replyId } });
+  });
+});
