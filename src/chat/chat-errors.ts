@@ -21,6 +21,11 @@ export const CHAT_ERROR_CODES = [
   'reply_in_progress', // a reply of this conversation is still streaming; cancel it or wait for reply:end
   'conversation_full', // MAX_CONVERSATION_TURNS reached; meta.maxTurns: start a new conversation
   'rate_limited', // meta.retryAfterMs
+  'over_limit', // a setting over what this server allows (e.g. decoding.maxTokens); meta.field, meta.max
+  'server_busy', // every reply place is taken: retry after meta.retryAfterMs
+  'too_many_replies', // this address has meta.max replies streaming or waiting; retry after meta.retryAfterMs
+  'too_many_conversations', // this address started meta.max conversations in the last minute; retry after meta.retryAfterMs
+  'too_many_sockets', // (connect_error data) this address holds meta.max sockets already
   'shutting_down', // this server is stopping: reconnect (to another instance) and retry
   'unavailable', // the database is down or restarting: send the same event again in a few seconds (same clientMessageId)
   'internal', // a bug or an outage: logged, nothing to fix on the client side
@@ -59,6 +64,41 @@ export const chatErrors = {
   rateLimited: (retryAfterMs: number) =>
     new ChatError('rate_limited', `too many events from this connection; retry in ${retryAfterMs} ms`, { retryAfterMs }),
 };
+
+/** A request over a server-side cap (CHAT_MAX_* settings): `field` names it as the client wrote it. */
+export class OverLimitError extends ChatError {
+  constructor(field: string, max: number | boolean) {
+    super('over_limit', typeof max === 'boolean' ? `${field}: not allowed on this server` : `${field}: at most ${max} on this server`, { field, max });
+  }
+}
+
+/** The reply queue is full (SERVE_MAX_QUEUED): nothing was stored; send the message again after `retryAfterMs`. */
+export class ServerBusyError extends ChatError {
+  constructor(readonly retryAfterMs: number) {
+    super('server_busy', `the service is busy: retry in ${retryAfterMs} ms`, { retryAfterMs });
+  }
+}
+
+/** This client address already has `max` replies streaming or waiting (SERVE_REPLIES_PER_ADDRESS). */
+export class TooManyRepliesError extends ChatError {
+  constructor(max: number, readonly retryAfterMs: number) {
+    super('too_many_replies', `this address has ${max} replies streaming or waiting already: retry in ${retryAfterMs} ms`, { max, retryAfterMs });
+  }
+}
+
+/** This client address started `max` conversations in the last minute (CHAT_CONVERSATIONS_PER_MINUTE). */
+export class TooManyConversationsError extends ChatError {
+  constructor(max: number, readonly retryAfterMs: number) {
+    super('too_many_conversations', `this address started ${max} conversations in the last minute: retry in ${retryAfterMs} ms`, { max, retryAfterMs });
+  }
+}
+
+/** This client address holds `max` sockets already (CHAT_SOCKETS_PER_ADDRESS); sent as the connect_error's data. */
+export class TooManySocketsError extends ChatError {
+  constructor(max: number) {
+    super('too_many_sockets', `this address has ${max} chat connections open already: close one first`, { max });
+  }
+}
 
 /** NotFoundError's `what` (see common/errors.ts) → the chat code for it. */
 const NOT_FOUND: Record<string, ChatErrorCode> = {

@@ -41,6 +41,12 @@ export interface ConversationSettings {
 export interface ChatLimits {
   /** In UTF-16 code units (String.length, the HTML maxlength attribute). */
   maxMessageChars: number;
+  /** The most conversation:start may ask: decoding.maxTokens, .beamWidth, .candidates, compared models, and whether decoding.ignoreEos is allowed. */
+  maxTokens: number;
+  maxBeamWidth: number;
+  maxCandidates: number;
+  maxCompare: number;
+  ignoreEos: boolean;
 }
 
 /** A page of stored turns, oldest first; `nextBefore` (absent at the start) is the `before` of the page before it. */

@@ -3,13 +3,15 @@ import {
   ConnectedSocket,
   MessageBody,
   type OnGatewayConnection,
+  type OnGatewayDisconnect,
   type OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { ServingMetrics } from '../metrics/serving-metrics';
-import { ChatError, chatErrors, toChatError } from './chat-errors';
+import { clientAddress } from '../serving/client-address';
+import { ChatError, chatErrors, toChatError, TooManySocketsError } from './chat-errors';
 import { ChatBroadcaster, type ChatNamespace } from './chat.broadcaster';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from './chat.events';
 import { CHAT_OPTIONS, type ChatOptions } from './chat.options';
@@ -21,6 +23,8 @@ interface ChatSocketData {
   /** Conversations this socket started or resumed: the only ones it may use. */
   authorized: Set<string>;
   limiter: TokenBucket;
+  /** The client's address (clientAddress), counted in CHAT_SOCKETS_PER_ADDRESS while the socket is open. */
+  address: string;
 }
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, ChatSocketData>;
 
@@ -31,9 +35,12 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
  */
 // Chat payloads are a few hundred bytes; socket.io's default 1 MB message limit is far more than any client needs.
 @WebSocketGateway({ namespace: '/chat', maxHttpBufferSize: 64 * 1024 })
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly sendSchema;
+  private namespace?: ChatNamespace;
+  /** Open sockets per client address. */
+  private readonly sockets = new Map<string, number>();
 
   constructor(
     private readonly chat: ChatService,
@@ -46,6 +53,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
 
   afterInit(namespace: ChatNamespace): void {
     this.broadcaster.attach(namespace);
+    this.namespace = namespace;
+    // Before the connection is accepted: the client gets a connect_error whose data is the error, as in an ack.
+    namespace.use((socket, next) => {
+      const address = clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], this.options.trustedProxies);
+      const open = this.sockets.get(address) ?? 0;
+      if (open >= this.options.socketsPerAddress) {
+        const error = new TooManySocketsError(this.options.socketsPerAddress);
+        this.metrics.refused('socket', error.code);
+        return next(Object.assign(new Error(error.message), { data: { code: error.code, message: error.message, meta: error.meta } }));
+      }
+      this.sockets.set(address, open + 1);
+      (socket as ChatSocket).data.address = address;
+      next();
+    });
   }
 
   handleConnection(socket: ChatSocket): void {
@@ -57,6 +78,26 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
       const ack = args.at(-1);
       void this.handle(socket, () => Promise.reject(chatErrors.unknownEvent(String(event)))).then((answer) => typeof ack === 'function' && ack(answer));
     });
+  }
+
+  /**
+   * The socket's address is counted out; a conversation it was the last to listen to has its replies stopped
+   * (another tab of it, on this instance or another, keeps them going).
+   */
+  async handleDisconnect(socket: ChatSocket): Promise<void> {
+    const { address, authorized } = socket.data;
+    if (address === undefined) return; // refused by the middleware: never counted
+    const open = (this.sockets.get(address) ?? 1) - 1;
+    if (open > 0) this.sockets.set(address, open);
+    else this.sockets.delete(address);
+    for (const conversationId of authorized ?? []) {
+      // fetchSockets asks every instance (the Redis adapter) after the socket has left its rooms
+      const listeners = await this.namespace!.in(ChatBroadcaster.room(conversationId)).fetchSockets().catch((error: unknown) => {
+        this.logger.warn(`cannot tell whether conversation ${conversationId} has listeners left: ${String(error)}`);
+        return [undefined]; // unknown: let the replies go on
+      });
+      if (listeners.length === 0) this.chat.abandon(conversationId);
+    }
   }
 
   @SubscribeMessage('conversation:start')
@@ -111,6 +152,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
 
 function client(socket: ChatSocket): ChatClient {
   return {
+    address: socket.data.address,
     isAuthorized: (conversationId) => socket.data.authorized.has(conversationId),
     authorize: (conversationId) => {
       socket.data.authorized.add(conversationId);

@@ -1,23 +1,26 @@
-import { randomInt } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { FinishReason as StoredFinishReason } from '../generated/prisma/client';
 import { GenerationService } from '../generation/generation.service';
 import type { GenerationEvent } from '../generation/generation-events';
 import { ServingMetrics } from '../metrics/serving-metrics';
+import { type Admission, admittedUnlessAborted } from '../serving/reply-scheduler';
 import { ChatBroadcaster } from './chat.broadcaster';
 import type { ReplyEndEvent, ReplyModel, WireFinishReason } from './chat.events';
 import type { ChatDecoding } from './chat.schemas';
 
-/** One reply to a user turn, before its bot row exists. */
+/** One reply to a user turn, its bot row stored (no finish reason yet). */
 export interface PlannedReply {
   conversationId: string;
   replyId: string;
+  /** The bot turn that stores it. */
+  row: { id: string; index: number };
   model: ReplyModel;
   /** The latest stored turns as the model reads them (replyContext), ending with the user turn it answers. */
   context: string[];
   /** Older turns exist that `context` leaves out (the model reads its last maxTurns anyway). */
   truncated: boolean;
+  /** With the seed it decodes with (stored in its row). */
   decoding: ChatDecoding;
   /** When message:send arrived (Date.now()): latencies are measured from it, as the user feels them. */
   receivedAt: number;
@@ -25,10 +28,17 @@ export interface PlannedReply {
 
 type AbortReason = 'cancelled' | 'shutdown';
 
+/** How a reply ended: its text, and whether its row holds it (a failed update leaves the row as it started). */
+export interface ReplyOutcome {
+  reply: PlannedReply;
+  text: string;
+  stored: boolean;
+}
+
 /**
- * Streams replies to the conversation's room and stores them. A bot row is stored when its reply starts, with no
- * finish reason, and completed at the end: a reply that a crash interrupts never looks complete. reply:end is sent
- * after the row is updated, so a client that sees it can rely on the stored turn.
+ * Streams replies to the conversation's room and stores how they end. A bot row is stored with its user turn, with
+ * no finish reason, and completed at the end: a reply that a crash interrupts never looks complete. reply:end is
+ * sent after the row is updated, so a client that sees it can rely on the stored turn.
  */
 @Injectable()
 export class ReplyStreamer {
@@ -50,24 +60,17 @@ export class ReplyStreamer {
     for (const reply of replies) this.controllers.set(reply.replyId, new AbortController());
   }
 
-  /** Rows first, in column order (a compare group is stored in column order), then all replies at once. */
-  async run(replies: PlannedReply[], turnIndex: number): Promise<void> {
+  /**
+   * reply:start for each (in column order), then all replies at once, each decoding once `admission` lets it
+   * (ReplyScheduler); a reply cancelled while it waits ends without decoding.
+   */
+  async run(replies: PlannedReply[], turnIndex: number, admission: Admission): Promise<ReplyOutcome[]> {
     for (const reply of replies) if (!this.controllers.has(reply.replyId)) this.controllers.set(reply.replyId, new AbortController());
     try {
-      const started: { reply: PlannedReply; turnId?: string; decoding: ChatDecoding }[] = [];
       for (const reply of replies) {
-        // A seed per reply, stored with it: every stored reply can be reproduced.
-        const decoding = { ...reply.decoding, seed: reply.decoding.seed ?? randomInt(0x100000000) };
-        const turnId = await this.conversations
-          .appendTurn(reply.conversationId, { speaker: 'bot', text: '', replyId: reply.replyId, modelVersionId: reply.model.versionId, decoding })
-          .then((r) => r.turn.id)
-          .catch((error: unknown) => void this.logger.error(`cannot store reply ${reply.replyId}: ${String(error)}`));
-        started.push({ reply, turnId: turnId ?? undefined, decoding });
-      }
-      for (const { reply } of started) {
         this.broadcaster.toConversation(reply.conversationId, 'reply:start', { conversationId: reply.conversationId, replyId: reply.replyId, turnIndex, model: reply.model });
       }
-      await Promise.all(started.map((s) => this.stream(s.reply, s.decoding, s.turnId)));
+      return await Promise.all(replies.map((reply) => this.stream(reply, admission)));
     } finally {
       for (const reply of replies) this.controllers.delete(reply.replyId);
     }
@@ -85,38 +88,47 @@ export class ReplyStreamer {
     for (const replyId of this.controllers.keys()) this.cancel(replyId, reason);
   }
 
-  private async stream(reply: PlannedReply, decoding: ChatDecoding, turnId: string | undefined): Promise<void> {
+  private async stream(reply: PlannedReply, admission: Admission): Promise<ReplyOutcome> {
     const { conversationId, replyId } = reply;
     const signal = this.controllers.get(replyId)!.signal;
     const end: ReplyEndEvent = { conversationId, replyId, text: '', finishReason: 'error', tokens: 0, firstTokenMs: null, totalMs: 0 };
     let stored: StoredFinishReason = 'failed';
     const timer = this.metrics.startReply('socket', reply.model.kind, reply.receivedAt);
     try {
-      if (!turnId) throw new Error('the reply row could not be stored');
-      const events: AsyncIterable<GenerationEvent> = this.generation.reply(reply.model.versionId, { id: `${conversationId}#${reply.model.slot}`, turns: reply.context, truncated: reply.truncated }, decoding, signal);
-      for await (const event of events) {
-        if (event.type === 'token') {
-          timer.token();
-          end.firstTokenMs ??= Date.now() - reply.receivedAt;
-          end.text = event.text;
-          end.tokens = event.index + 1;
-          this.broadcaster.toConversation(conversationId, 'reply:token', { conversationId, replyId, index: event.index, token: event.token, text: event.text });
-        } else {
-          end.text = event.text;
-          end.tokens = event.ids.length;
-          [end.finishReason, stored] = finishReasons(event.finishReason, signal.reason as AbortReason | undefined);
+      if (await admittedUnlessAborted(admission, signal)) {
+        const history = { id: `${conversationId}#${reply.model.slot}`, turns: reply.context, truncated: reply.truncated };
+        const events: AsyncIterable<GenerationEvent> = this.generation.reply(reply.model.versionId, history, reply.decoding, signal);
+        for await (const event of events) {
+          if (event.type === 'token') {
+            timer.token();
+            end.firstTokenMs ??= Date.now() - reply.receivedAt;
+            end.text = event.text;
+            end.tokens = event.index + 1;
+            this.broadcaster.toConversation(conversationId, 'reply:token', { conversationId, replyId, index: event.index, token: event.token, text: event.text });
+          } else {
+            end.text = event.text;
+            end.tokens = event.ids.length;
+            [end.finishReason, stored] = finishReasons(event.finishReason, signal.reason as AbortReason | undefined);
+          }
         }
+      } else {
+        [end.finishReason, stored] = finishReasons('cancelled', signal.reason as AbortReason | undefined);
       }
     } catch (error) {
       this.logger.error(`reply ${replyId} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     end.totalMs = Date.now() - reply.receivedAt;
     timer.end(end.finishReason);
-    if (turnId) {
-      const update = { text: end.text, tokenCount: end.tokens, finishReason: stored, firstTokenMs: end.firstTokenMs ?? undefined, totalMs: end.totalMs };
-      await this.conversations.updateBotTurn(turnId, update).catch((error: unknown) => this.logger.error(`cannot store the end of reply ${replyId}: ${String(error)}`));
-    }
+    const update = { text: end.text, tokenCount: end.tokens, finishReason: stored, firstTokenMs: end.firstTokenMs ?? undefined, totalMs: end.totalMs };
+    const saved = await this.conversations.updateBotTurn(reply.row.id, update).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.error(`cannot store the end of reply ${replyId}: ${String(error)}`);
+        return false;
+      },
+    );
     this.broadcaster.toConversation(conversationId, 'reply:end', end);
+    return { reply, text: end.text, stored: saved };
   }
 }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Inject, Logger, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Inject, Logger, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { clientAddress } from '../serving/client-address';
 import { ApiKeyGuard } from './api-key.guard';
 import { type ChatCompletionRequest, chatCompletionSchema, parseChatCompletion } from './chat-completion.schema';
 import { ChatCompletionsService, type PreparedCompletion } from './chat-completions.service';
@@ -7,6 +8,7 @@ import { OPENAI_API_OPTIONS, type OpenAiApiOptions } from './openai-api.options'
 import { OpenAiErrorFilter, toOpenAiError } from './openai-errors';
 import { SseResponse, type StreamingResponse } from './sse-response';
 
+type HttpRequest = { headers: Record<string, string | string[] | undefined>; socket: { remoteAddress?: string } };
 type HttpResponse = StreamingResponse & {
   readonly writableFinished: boolean;
   once(event: 'close', listener: () => void): void;
@@ -26,20 +28,21 @@ export class ChatCompletionsController {
 
   constructor(
     private readonly completions: ChatCompletionsService,
-    @Inject(OPENAI_API_OPTIONS) options: OpenAiApiOptions,
+    @Inject(OPENAI_API_OPTIONS) private readonly options: OpenAiApiOptions,
   ) {
     this.schema = chatCompletionSchema({ maxChars: options.maxMessageChars, maxTurns: options.maxConversationTurns });
   }
 
   @Post()
-  async create(@Body() body: unknown, @Res() response: HttpResponse): Promise<void> {
+  async create(@Body() body: unknown, @Req() http: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const requestedAt = Date.now();
     const request = parseChatCompletion(this.schema, body);
     const clientGone = new AbortController();
     response.once('close', () => {
       if (!response.writableFinished) clientGone.abort('client disconnected');
     });
-    const prepared = await this.completions.prepare(request, requestedAt);
+    const client = clientAddress(http.socket.remoteAddress, http.headers['x-forwarded-for'], this.options.trustedProxies);
+    const prepared = await this.completions.prepare(request, requestedAt, client);
     if (request.stream) return this.stream(prepared, request, response, clientGone.signal);
     const result = await this.completions.run(prepared, {}, clientGone.signal);
     if (result) response.status(200).json(completion(prepared.header, result.choices, result.usage));

@@ -5,6 +5,7 @@
  * OpenAI's notation (`messages[0].content`).
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ServerBusyError, TooManyRepliesError } from '../chat/chat-errors';
 import { AppError } from '../common/errors';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-errors';
 import { GenerationError } from '../generation/generation-errors';
@@ -34,8 +35,7 @@ export function isOpenAiApiPath(url: string): boolean {
   return url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
 }
 
-/** Seconds a client waits before retrying: replies last a fraction of a second, a database restart a few seconds. */
-const BUSY_RETRY_SECONDS = 1;
+/** Seconds a client waits before retrying after a database outage: a restart takes a few seconds. */
 const UNAVAILABLE_RETRY_SECONDS = 5;
 
 export const openAiErrors = {
@@ -47,10 +47,15 @@ export const openAiErrors = {
     new OpenAiError(401, 'authentication_error', sent ? 'Incorrect API key provided' : 'Missing API key: send Authorization: Bearer <key>', null, 'invalid_api_key', {
       'WWW-Authenticate': 'Bearer realm="v1"',
     }),
-  busy: (inFlight: number) =>
-    new OpenAiError(429, 'rate_limit_error', `The service is busy (${inFlight} replies in flight): retry in ${BUSY_RETRY_SECONDS} s`, null, 'server_busy', {
-      'Retry-After': String(BUSY_RETRY_SECONDS),
-    }),
+  /** The reply scheduler's refusals (a full queue, or too many replies from this address), with its retry time. */
+  busy: (error: ServerBusyError | TooManyRepliesError) => {
+    const seconds = Math.ceil(error.retryAfterMs / 1000);
+    const what = error instanceof ServerBusyError ? 'The service is busy' : `This address has ${String(error.meta.max)} replies in flight already`;
+    return new OpenAiError(429, 'rate_limit_error', `${what}: retry in ${seconds} s`, null, error.code, { 'Retry-After': String(seconds) });
+  },
+  /** A setting over the server's cap (CHAT_MAX_*), named as the request wrote it. */
+  overLimit: (param: string, max: number | false) =>
+    new OpenAiError(400, 'invalid_request_error', `Invalid '${param}': ${max === false ? 'not allowed on this server' : `at most ${max} on this server`}`, param, 'over_limit'),
   shuttingDown: () => new OpenAiError(503, 'server_error', 'The server is shutting down: retry (on another instance)', null, 'shutting_down', { 'Retry-After': '1' }),
 };
 
@@ -60,6 +65,7 @@ const MODEL_NOT_FOUND = new Set(['model version', 'active model of kind']);
 /** Any error as the API answers it; anything unknown is a 500 whose details stay in the log. */
 export function toOpenAiError(error: unknown): OpenAiError {
   if (error instanceof OpenAiError) return error;
+  if (error instanceof ServerBusyError || error instanceof TooManyRepliesError) return openAiErrors.busy(error);
   if (error instanceof AppError && error.code === 'not_found' && MODEL_NOT_FOUND.has(String(error.meta.what))) {
     return openAiErrors.modelNotFound(String(error.meta.id));
   }
