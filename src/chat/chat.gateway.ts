@@ -80,10 +80,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     });
   }
 
-  /**
-   * The socket's address is counted out; a conversation it was the last to listen to has its replies stopped
-   * (another tab of it, on this instance or another, keeps them going).
-   */
+  /** The socket's address is counted out, and each conversation it listened to learns how many listeners it has left. */
   async handleDisconnect(socket: ChatSocket): Promise<void> {
     const { address, authorized } = socket.data;
     if (address === undefined) return; // refused by the middleware: never counted
@@ -91,12 +88,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (open > 0) this.sockets.set(address, open);
     else this.sockets.delete(address);
     for (const conversationId of authorized ?? []) {
-      // fetchSockets asks every instance (the Redis adapter) after the socket has left its rooms
-      const listeners = await this.namespace!.in(ChatBroadcaster.room(conversationId)).fetchSockets().catch((error: unknown) => {
-        this.logger.warn(`cannot tell whether conversation ${conversationId} has listeners left: ${String(error)}`);
-        return [undefined]; // unknown: let the replies go on
-      });
-      if (listeners.length === 0) this.chat.abandon(conversationId);
+      // Every instance's sockets (the Redis adapter asks them), now that this one has left its rooms.
+      const remaining = await this.namespace!.in(ChatBroadcaster.room(conversationId)).fetchSockets().then(
+        (listeners) => listeners.length,
+        (error: unknown) => {
+          this.logger.warn(`cannot tell whether conversation ${conversationId} has listeners left: ${String(error)}`);
+          return undefined;
+        },
+      );
+      if (remaining !== undefined) this.chat.listenerLeft(conversationId, remaining);
     }
   }
 

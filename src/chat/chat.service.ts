@@ -5,6 +5,7 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { isUuid } from '../common/ids';
 import type { Turn } from '../generated/prisma/client';
 import { GenerationService } from '../generation/generation.service';
+import { LruCache } from '../generation/lru-cache';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { decodingRows, overCap } from '../serving/decoding-caps';
 import { type Admission, ReplyScheduler } from '../serving/reply-scheduler';
@@ -17,7 +18,6 @@ import { DEFAULT_MODEL, readSettings, toNewConversation } from './conversation-s
 import { TokenBucket } from './rate-limiter';
 import { replyContext } from './reply-context';
 import { type PlannedReply, type ReplyOutcome, ReplyStreamer } from './reply-streamer';
-import { LruCache } from '../generation/lru-cache';
 
 /** The connection a request came from, as the service needs it (the gateway adapts a socket). */
 export interface ChatClient {
@@ -42,8 +42,8 @@ interface Accepted {
   turnIndex: number;
   created: boolean;
   replies: PlannedReply[];
-  /** The replies' place in the reply queue, released when they end. */
-  admission?: Admission;
+  /** The replies' place in the reply queue, released when they end (already released when there are none). */
+  admission: Admission;
 }
 
 /** Turns in the resume ack: the latest page; conversation:history gives the ones before it. */
@@ -130,7 +130,7 @@ export class ChatService implements OnModuleDestroy {
     try {
       const { turnIndex, created, replies, admission } = await accepted;
       if (replies.length === 0) this.busy.delete(conversationId);
-      else this.answer(turn, turnIndex, replies, admission!);
+      else this.answer(turn, turnIndex, replies, admission);
       return created ? { turnIndex } : { turnIndex, duplicate: true };
     } catch (error) {
       this.busy.delete(conversationId);
@@ -139,14 +139,11 @@ export class ChatService implements OnModuleDestroy {
   }
 
   /**
-   * The last connection listening to the conversation has gone (the gateway tells): its replies stop, within a
-   * decoder step, instead of decoding for nobody. A message still being stored stops as soon as its replies exist.
+   * A connection listening to the conversation has closed, `remaining` still listen (the gateway tells). When none
+   * does, its replies stop, within a decoder step, instead of decoding for nobody (another tab keeps them going).
    */
-  abandon(conversationId: string): void {
-    const turn = this.busy.get(conversationId);
-    if (!turn) return;
-    turn.abandoned = true;
-    for (const replyId of turn.replyIds) this.streamer.cancel(replyId);
+  listenerLeft(conversationId: string, remaining: number): void {
+    if (remaining === 0) this.abandon(conversationId);
   }
 
   /** The person opts this conversation out of retraining, or back in (exports read the flag when a run starts). */
@@ -219,7 +216,7 @@ export class ChatService implements OnModuleDestroy {
     const window = windowOf((await this.conversations.latestTurns(conversationId, size)).map(windowTurn), size);
     if (window.some((t) => t.index > turn.index)) {
       admission.release();
-      return { turnIndex: turn.index, created: false, replies: [] };
+      return { turnIndex: turn.index, created: false, replies: [], admission };
     }
     const replies: PlannedReply[] = [];
     for (const p of planned) {
@@ -248,6 +245,14 @@ export class ChatService implements OnModuleDestroy {
     this.answering.add(done);
   }
 
+  /** Stops the conversation's replies (nobody listens); a message still being stored stops once its replies exist. */
+  private abandon(conversationId: string): void {
+    const turn = this.busy.get(conversationId);
+    if (!turn) return;
+    turn.abandoned = true;
+    for (const replyId of turn.replyIds) this.streamer.cancel(replyId);
+  }
+
   /** The session learns each reply's stored text; a reply whose end could not be stored makes it read again. */
   private remember(conversationId: string, outcomes: ReplyOutcome[]): void {
     for (const { reply, text, stored } of outcomes) {
@@ -264,10 +269,15 @@ export class ChatService implements OnModuleDestroy {
     return this.readSession(conversationId, settings, this.windowSize(await this.resolveModels(settings.models)));
   }
 
+  /**
+   * Reads the conversation's window and keeps it, unless a reply in it has not ended: streaming on another instance
+   * (two tabs on two instances), its text is not final yet (or a crash left it so): read again next time.
+   */
   private async readSession(conversationId: string, settings: ConversationSettings, size: number): Promise<ConversationSession> {
-    const turns = windowOf((await this.conversations.latestTurns(conversationId, size)).map(windowTurn), size);
-    const session: ConversationSession = { settings, turns, size, nextIndex: (turns.at(-1)?.index ?? -1) + 1 };
-    this.sessions.set(conversationId, session);
+    const stored = windowOf(await this.conversations.latestTurns(conversationId, size), size);
+    const session: ConversationSession = { settings, turns: stored.map(windowTurn), size, nextIndex: (stored.at(-1)?.index ?? -1) + 1 };
+    if (stored.every((t) => t.speaker === 'user' || t.finishReason !== null)) this.sessions.set(conversationId, session);
+    else this.sessions.forget(conversationId);
     return session;
   }
 
