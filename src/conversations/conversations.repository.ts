@@ -5,7 +5,7 @@ import { PrismaService } from '../database/prisma.service';
 import { ConversationFullError } from './conversation-errors';
 import type { BotTurnUpdate, ConversationSummary, ExportedConversation, NewConversation, NewTurn } from './conversation.types';
 
-/** Generous for PGlite, where transactions queue behind one connection. */
+/** Generous: on PGlite transactions queue behind one connection, on PostgreSQL behind the pool's few. */
 const APPEND_TX = { maxWait: 15_000, timeout: 15_000 };
 
 /** The only Prisma caller for conversations, turns and feedback. Inputs are validated by ConversationsService. */
@@ -46,10 +46,10 @@ export class ConversationsRepository {
     if (nextIndex !== undefined && (maxTurns === undefined || nextIndex < maxTurns)) {
       const data = [user, ...bots].map((turn, k) => ({ ...turn, decoding: turn.decoding as Prisma.InputJsonObject | undefined, conversationId, index: nextIndex + k }));
       try {
-        const [, turns] = await this.prisma.$transaction([
-          this.prisma.conversation.updateMany({ where: { id: conversationId }, data: { updatedAt: new Date() } }),
-          this.prisma.turn.createManyAndReturn({ data }),
-        ]);
+        const [, turns] = await this.prisma.$transaction(
+          [this.prisma.conversation.updateMany({ where: { id: conversationId }, data: { updatedAt: new Date() } }), this.prisma.turn.createManyAndReturn({ data })],
+          APPEND_TX, // a PostgreSQL pool of ~10 connections under 200 clients: the default 2 s wait for one was not enough
+        );
         return { turns: turns.sort((a, b) => a.index - b.index), created: true };
       } catch (error) {
         // P2002: the guess was stale or the message is a retry; P2003: no such conversation (answered below).
