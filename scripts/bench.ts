@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only tokenizer,train,generation,service,memory]
+ * npm run bench [-- --quick] [--only tokenizer,train,generation,service,memory,load]
  * Prints one JSON line per figure (shared/bench/SPEC.md form); the first line names the backend.
  * --quick runs each section on a few steps/replies: a smoke test, not figures to quote.
  */
@@ -7,13 +7,17 @@ import { parseArgs } from 'node:util';
 import { BackendChoice, initTensorBackend } from '../src/tensor/backend';
 import { createBenchContext } from './bench/bench-context';
 import { benchGeneration } from './bench/generation-bench';
+import { benchLoad } from './bench/load-bench';
 import { benchMemory } from './bench/memory-bench';
 import { benchService } from './bench/service-bench';
 import { benchTokenizers } from './bench/tokenizer-bench';
 import { benchTraining } from './bench/train-bench';
 
-const SECTIONS = { tokenizer: benchTokenizers, train: benchTraining, generation: benchGeneration, service: benchService, memory: benchMemory } as const;
-/** `memory` (1,000 training steps and 1,000 replies, ~15 minutes) runs only when named: the rest stays under 10 minutes. */
+const SECTIONS = { tokenizer: benchTokenizers, train: benchTraining, generation: benchGeneration, service: benchService, memory: benchMemory, load: benchLoad } as const;
+/**
+ * `memory` (1,000 training steps and 1,000 replies, ~15 minutes) and `load` (issue 19's 50 and 200 chat clients on
+ * PGlite and PostgreSQL, a few minutes) run only when named: the rest stays under 10 minutes.
+ */
 const DEFAULT_SECTIONS = ['tokenizer', 'train', 'generation', 'service'];
 
 async function main(): Promise<void> {

@@ -14,7 +14,7 @@ import { io, type Socket } from 'socket.io-client';
 import { DialogueModel } from '../../src/models/dialogue-model';
 import { parseModelConfig } from '../../src/models/model-config';
 import { saveModel } from '../../src/models/model-files';
-import { BenchContext, median, now } from './bench-context';
+import { BenchContext, median, now, percentile } from './bench-context';
 
 const DECODING = { strategy: 'greedy', maxTokens: 30, ignoreEos: true };
 
@@ -36,7 +36,7 @@ export async function benchService(ctx: BenchContext): Promise<void> {
       const seconds = (now() - started) / 1000;
       ttfts.sort((a, b) => a - b);
       ctx.report({ model: 'hred', metric: 'service_ttft_ms', clients, stat: 'median', value: median(ttfts) });
-      ctx.report({ model: 'hred', metric: 'service_ttft_ms', clients, stat: 'p95', value: ttfts[Math.min(ttfts.length - 1, Math.floor(0.95 * ttfts.length))] });
+      ctx.report({ model: 'hred', metric: 'service_ttft_ms', clients, stat: 'p95', value: percentile(ttfts, 95) });
       ctx.report({ model: 'hred', metric: 'service_replies_per_s', clients, value: ttfts.length / seconds });
     }
   } finally {

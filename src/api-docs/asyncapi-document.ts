@@ -43,7 +43,8 @@ export function asyncApiDocument(): Record<string, unknown> {
       version: SERVICE_VERSION,
       description:
         'Chat with the HRED/VHRED models over socket.io 4, namespace /chat, on the service\'s HTTP port. Every client event takes an ' +
-        'acknowledgement callback; replies stream to every socket of the conversation. Prose and examples: docs/websocket-protocol.md.',
+        'acknowledgement callback; replies stream to every socket of the conversation. A connection refused (too_many_sockets) gets a ' +
+        "connect_error whose data is an acknowledgement's error. Prose and examples: docs/websocket-protocol.md.",
     },
     defaultContentType: 'application/json',
     servers: { local: { host: 'localhost:3000', protocol: 'ws', pathname: '/socket.io', description: 'socket.io 4 (engine.io v4), namespace /chat' } },

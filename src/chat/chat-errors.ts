@@ -18,6 +18,11 @@ export const CHAT_ERROR_CODES = [
   'reply_in_progress', // a reply of this conversation is still streaming; cancel it or wait for reply:end
   'conversation_full', // MAX_CONVERSATION_TURNS reached; meta.maxTurns: start a new conversation
   'rate_limited', // meta.retryAfterMs
+  'over_limit', // a setting over what this server allows (e.g. decoding.maxTokens); meta.field, meta.max
+  'server_busy', // every reply place is taken: retry after meta.retryAfterMs
+  'too_many_replies', // this address has meta.max replies streaming or waiting; retry after meta.retryAfterMs
+  'too_many_conversations', // this address started meta.max conversations in the last minute; retry after meta.retryAfterMs
+  'too_many_sockets', // (connect_error data) this address holds meta.max sockets already
   'shutting_down', // this server is stopping: reconnect (to another instance) and retry
   'unavailable', // the database is down or restarting: send the same event again in a few seconds (same clientMessageId)
   'internal', // a bug or an outage: logged, nothing to fix on the client side
@@ -25,7 +30,7 @@ export const CHAT_ERROR_CODES = [
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 
 /** The errors the chat raises itself (other modules' errors keep their own codes). */
-type ChatOwnCode = Extract<ChatErrorCode, 'unknown_event' | 'text_empty' | 'text_too_long' | 'conversation_not_found' | 'invalid_token' | 'not_authorized' | 'model_not_found' | 'reply_not_found' | 'reply_in_progress' | 'rate_limited' | 'shutting_down'>;
+type ChatOwnCode = Extract<ChatErrorCode, 'unknown_event' | 'text_empty' | 'text_too_long' | 'conversation_not_found' | 'invalid_token' | 'not_authorized' | 'model_not_found' | 'reply_not_found' | 'reply_in_progress' | 'rate_limited' | 'too_many_conversations' | 'too_many_sockets' | 'shutting_down'>;
 
 export class ChatError extends AppError<ChatOwnCode> {}
 
@@ -51,4 +56,9 @@ export const chatErrors = {
     new ChatError('rate_limited', `too many events from this connection; retry in ${retryAfterMs} ms`, { retryAfterMs }),
   textEmpty: (message: string, field: string) => new ChatError('text_empty', message, { field }),
   textTooLong: (message: string, field: string, max: number) => new ChatError('text_too_long', message, { field, max }),
+  /** CHAT_CONVERSATIONS_PER_MINUTE reached by this client address. */
+  tooManyConversations: (max: number, retryAfterMs: number) =>
+    new ChatError('too_many_conversations', `this address started ${max} conversations in the last minute: retry in ${retryAfterMs} ms`, { max, retryAfterMs }),
+  /** CHAT_SOCKETS_PER_ADDRESS reached: sent as the connect_error's data. */
+  tooManySockets: (max: number) => new ChatError('too_many_sockets', `this address has ${max} chat connections open already: close one first`, { max }),
 };

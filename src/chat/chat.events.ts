@@ -56,6 +56,12 @@ export type ConversationSettings = z.infer<typeof conversationSettingsSchema>;
 /** Limits the client should apply before sending (the server enforces them anyway). */
 const chatLimitsSchema = z.object({
   maxMessageChars: z.number().int().describe('in UTF-16 code units (String.length, the HTML maxlength attribute)'),
+  // The most conversation:start may ask (CHAT_MAX_*, CHAT_IGNORE_EOS); over one it answers over_limit naming the field.
+  maxTokens: z.number().int().describe('decoding.maxTokens'),
+  maxBeamWidth: z.number().int().describe('decoding.beamWidth'),
+  maxCandidates: z.number().int().describe('decoding.candidates'),
+  maxCompare: z.number().int().describe('models in compare'),
+  ignoreEos: z.boolean().describe('whether decoding.ignoreEos may be true'),
 });
 export type ChatLimits = z.infer<typeof chatLimitsSchema>;
 

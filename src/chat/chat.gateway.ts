@@ -3,6 +3,7 @@ import {
   ConnectedSocket,
   MessageBody,
   type OnGatewayConnection,
+  type OnGatewayDisconnect,
   type OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
@@ -10,6 +11,7 @@ import {
 import type { Socket } from 'socket.io';
 import { toSocketError } from '../common/error-responses';
 import { ServingMetrics } from '../metrics/serving-metrics';
+import { clientAddress } from '../serving/client-address';
 import { chatErrors } from './chat-errors';
 import { ChatBroadcaster, type ChatNamespace } from './chat.broadcaster';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from './chat.events';
@@ -22,6 +24,8 @@ interface ChatSocketData {
   /** Conversations this socket started or resumed: the only ones it may use. */
   authorized: Set<string>;
   limiter: TokenBucket;
+  /** The client's address (clientAddress), counted in CHAT_SOCKETS_PER_ADDRESS while the socket is open. */
+  address: string;
 }
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, ChatSocketData>;
 
@@ -32,9 +36,12 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
  */
 // Chat payloads are a few hundred bytes; socket.io's default 1 MB message limit is far more than any client needs.
 @WebSocketGateway({ namespace: '/chat', maxHttpBufferSize: 64 * 1024 })
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly sendSchema;
+  private namespace?: ChatNamespace;
+  /** Open sockets per client address. */
+  private readonly sockets = new Map<string, number>();
 
   constructor(
     private readonly chat: ChatService,
@@ -47,6 +54,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
 
   afterInit(namespace: ChatNamespace): void {
     this.broadcaster.attach(namespace);
+    this.namespace = namespace;
+    // Before the connection is accepted: the client gets a connect_error whose data is the error, as in an ack.
+    namespace.use((socket, next) => {
+      const address = clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], this.options.trustedProxies);
+      const open = this.sockets.get(address) ?? 0;
+      if (open >= this.options.socketsPerAddress) {
+        const error = toSocketError(chatErrors.tooManySockets(this.options.socketsPerAddress));
+        this.metrics.refused('socket', error.code);
+        return next(Object.assign(new Error(error.message), { data: error }));
+      }
+      this.sockets.set(address, open + 1);
+      (socket as ChatSocket).data.address = address;
+      next();
+    });
   }
 
   handleConnection(socket: ChatSocket): void {
@@ -58,6 +79,26 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
       const ack = args.at(-1);
       void this.handle(socket, () => Promise.reject(chatErrors.unknownEvent(String(event)))).then((answer) => typeof ack === 'function' && ack(answer));
     });
+  }
+
+  /** The socket's address is counted out, and each conversation it listened to learns how many listeners it has left. */
+  async handleDisconnect(socket: ChatSocket): Promise<void> {
+    const { address, authorized } = socket.data;
+    if (address === undefined) return; // refused by the middleware: never counted
+    const open = (this.sockets.get(address) ?? 1) - 1;
+    if (open > 0) this.sockets.set(address, open);
+    else this.sockets.delete(address);
+    for (const conversationId of authorized ?? []) {
+      // Every instance's sockets (the Redis adapter asks them), now that this one has left its rooms.
+      const remaining = await this.namespace!.in(ChatBroadcaster.room(conversationId)).fetchSockets().then(
+        (listeners) => listeners.length,
+        (error: unknown) => {
+          this.logger.warn(`cannot tell whether conversation ${conversationId} has listeners left: ${String(error)}`);
+          return undefined;
+        },
+      );
+      if (remaining !== undefined) this.chat.listenerLeft(conversationId, remaining);
+    }
   }
 
   @SubscribeMessage('conversation:start')
@@ -112,6 +153,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
 
 function client(socket: ChatSocket): ChatClient {
   return {
+    address: socket.data.address,
     isAuthorized: (conversationId) => socket.data.authorized.has(conversationId),
     authorize: (conversationId) => {
       socket.data.authorized.add(conversationId);

@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config';
+import type { DecodingCaps } from '../serving/decoding-caps';
 import type { RateLimit } from './rate-limiter';
 
 /** Tunables of the chat gateway, built from AppConfig; tests override the CHAT_OPTIONS provider. */
@@ -15,6 +16,16 @@ export interface ChatOptions {
    * database with conversations or rejected events.
    */
   rateLimit: RateLimit;
+  /** CHAT_MAX_TOKENS, CHAT_MAX_BEAM_WIDTH, CHAT_MAX_CANDIDATES, CHAT_IGNORE_EOS: what conversation:start may ask. */
+  decodingCaps: DecodingCaps;
+  /** CHAT_MAX_COMPARE: models in one compare conversation. */
+  maxCompare: number;
+  /** CHAT_SOCKETS_PER_ADDRESS: open sockets per client address; one more gets a too_many_sockets connect_error. */
+  socketsPerAddress: number;
+  /** CHAT_CONVERSATIONS_PER_MINUTE: conversations a client address may start per minute. */
+  conversationsPerMinute: number;
+  /** TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (clientAddress). */
+  trustedProxies: ReadonlySet<string>;
 }
 
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
@@ -25,5 +36,10 @@ export function chatOptions(config: AppConfig): ChatOptions {
     maxConversationTurns: config.maxConversationTurns,
     inactiveVersions: config.chatInactiveVersions,
     rateLimit: config.chatRateLimit,
+    decodingCaps: config.chatDecodingCaps,
+    maxCompare: config.chatMaxCompare,
+    socketsPerAddress: config.chatSocketsPerAddress,
+    conversationsPerMinute: config.chatConversationsPerMinute,
+    trustedProxies: new Set(config.trustedProxies),
   };
 }

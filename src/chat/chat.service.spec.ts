@@ -8,12 +8,13 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { Prisma } from '../generated/prisma/client';
 import { GenerationError } from '../generation';
 import { ServingMetrics } from '../metrics/serving-metrics';
+import { ReplyScheduler, type SchedulerOptions } from '../serving/reply-scheduler';
 import type { ChatOptions } from './chat.options';
 import { type ChatClient, ChatService } from './chat.service';
 import { ReplyStreamer } from './reply-streamer';
 
-/** The chat's use cases on hand-written fakes: storage in memory, a scripted decoder, a recording broadcaster. */
-function newTestService(options: Partial<ChatOptions> = {}) {
+/** The chat's use cases on hand-written fakes: storage in memory, a scripted decoder, a recording broadcaster, a real reply queue. */
+function newTestService(options: Partial<ChatOptions> = {}, serving: Partial<SchedulerOptions> = {}) {
   const repository = new FakeConversationsRepository();
   const conversations = new ConversationsService(repository.asRepository);
   const modelVersions = new FakeModelVersions();
@@ -21,16 +22,28 @@ function newTestService(options: Partial<ChatOptions> = {}) {
   const broadcaster = new RecordingBroadcaster();
   const metrics = new ServingMetrics({ replyLoad: () => ({ active: 0, waiting: 0 }), trainingRunsByStatus: async () => ({}) });
   const streamer = new ReplyStreamer(generation.asService, conversations, broadcaster.asBroadcaster, metrics);
-  const chatOptions: ChatOptions = { maxMessageChars: 1000, maxConversationTurns: 100, inactiveVersions: false, rateLimit: { burst: 10, perSecond: 5 }, ...options };
-  const sut = new ChatService(conversations, modelVersions.asService, streamer, generation.asService, chatOptions);
+  const chatOptions: ChatOptions = {
+    maxMessageChars: 1000,
+    maxConversationTurns: 100,
+    inactiveVersions: false,
+    rateLimit: { burst: 10, perSecond: 5 },
+    decodingCaps: { maxTokens: 128, beamWidth: 8, candidates: 16, ignoreEos: false },
+    maxCompare: 3,
+    socketsPerAddress: 32,
+    conversationsPerMinute: 20,
+    trustedProxies: new Set(),
+    ...options,
+  };
+  const scheduler = new ReplyScheduler({ maxRows: 64, maxQueued: 256, perClient: 8, ...serving });
+  const sut = new ChatService(conversations, modelVersions.asService, streamer, generation.asService, chatOptions, scheduler);
   const hred = modelVersions.add('hred', 'hred-small', { active: true });
-  return { sut, hred, mocks: { repository, modelVersions, generation, broadcaster } };
+  return { sut, hred, mocks: { repository, modelVersions, generation, broadcaster, scheduler } };
 }
 
-/** A connection, as the gateway adapts a socket: the conversations it may use. */
-function newClient(): ChatClient & { authorized: Set<string> } {
+/** A connection, as the gateway adapts a socket: where it comes from, and the conversations it may use. */
+function newClient(address = '198.51.100.1'): ChatClient & { authorized: Set<string> } {
   const authorized = new Set<string>();
-  return { authorized, isAuthorized: (id) => authorized.has(id), authorize: (id) => void authorized.add(id) };
+  return { address, authorized, isAuthorized: (id) => authorized.has(id), authorize: (id) => void authorized.add(id) };
 }
 
 /** Lets the service finish what follows a reply:end (the turn stops being busy once the reply's promise settles). */
@@ -49,12 +62,12 @@ describe(ChatService.name, () => {
     expect(started).toMatchObject({
       models: [{ ref: 'hred', slot: 0, versionId: hred.id, kind: 'hred', name: 'hred-small' }],
       settings: { models: ['hred'], decoding: {} },
-      limits: { maxMessageChars: 1000 },
+      limits: { maxMessageChars: 1000, maxTokens: 128, maxBeamWidth: 8, maxCandidates: 16, maxCompare: 3, ignoreEos: false },
       training: true,
     });
   });
 
-  test('send stores the user turn, acks, then streams the reply and stores it', async () => {
+  test('send stores the user turn with its reply row, acks, then streams the reply and stores it', async () => {
     const { sut, hred, mocks } = newTestService();
     const client = newClient();
     const { conversationId } = await sut.start(client, {});
@@ -62,7 +75,11 @@ describe(ChatService.name, () => {
 
     const ack = await sut.send(client, { conversationId, text: 'how are you ?', clientMessageId: 'm1' });
     expect(ack).toEqual({ turnIndex: 0 });
-    expect(mocks.repository.turnsOf(conversationId)).toMatchObject([{ index: 0, speaker: 'user', text: 'how are you ?', clientMessageId: 'm1' }]);
+    // One write before the first token: the reply's row is stored with the message, with no finish reason yet.
+    expect(mocks.repository.turnsOf(conversationId)).toMatchObject([
+      { index: 0, speaker: 'user', text: 'how are you ?', clientMessageId: 'm1' },
+      { index: 1, speaker: 'bot', text: '', finishReason: null },
+    ]);
     expect(mocks.broadcaster.emitted).toEqual([]); // reply:start never comes before the ack
 
     await mocks.broadcaster.ended();
@@ -131,31 +148,54 @@ describe(ChatService.name, () => {
     expect(mocks.broadcaster.events('reply:end')).toMatchObject([{ text: '', tokens: 0, finishReason: 'error', error: { code: 'model_not_found' } }]);
   });
 
-  test('a reply whose row cannot be stored is not streamed: the client is told to retry', async () => {
+  test('a message whose rows cannot be stored is refused: the client is told to retry, and no reply starts', async () => {
     const { sut, mocks } = newTestService();
     const client = newClient();
     const { conversationId } = await sut.start(client, {});
-    await sut.send(client, { conversationId, text: 'hello' });
-    mocks.repository.failNext('appendTurn', outage()); // the bot row, appended after the ack
+    mocks.repository.failNext('appendExchange', outage()); // the user turn and its reply row, stored together
+    const refused = await sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' }).catch(toSocketError);
+    expect(refused).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/retry/) });
+    expect(JSON.stringify(refused)).not.toContain('10.0.0.5');
+    expect(mocks.repository.turnsOf(conversationId)).toEqual([]);
+    expect(mocks.scheduler.load()).toEqual({ activeRows: 0, queued: 0 }); // its place in the reply queue given back
+
+    await expect(sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' })).resolves.toEqual({ turnIndex: 0 });
     await mocks.broadcaster.ended();
-    expect(mocks.broadcaster.events('reply:token')).toEqual([]);
-    expect(mocks.broadcaster.events('reply:end')).toMatchObject([{ finishReason: 'error', error: { code: 'unavailable', message: expect.stringMatching(/retry/) } }]);
-    expect(mocks.broadcaster.events('reply:end')[0].error?.message).not.toContain('10.0.0.5');
+    expect(mocks.broadcaster.events('reply:end')).toMatchObject([{ finishReason: 'eos' }]);
   });
 
-  test('a message the model cannot answer now is refused with its code, and its retry is answered later', async () => {
+  test('a message the model cannot answer now is refused with its code before it is stored, and its retry is answered', async () => {
     const { sut, hred, mocks } = newTestService();
     const client = newClient();
     const { conversationId } = await sut.start(client, {});
     mocks.generation.unloaded = new GenerationError('MODEL_NOT_LOADED', `model version ${hred.id} is not loaded`, { ref: hred.id });
     const refused = await sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' }).catch(toSocketError);
     expect(refused).toMatchObject({ code: 'model_not_found' });
-    expect(mocks.repository.turnsOf(conversationId)).toMatchObject([{ text: 'hello' }]); // stored before the refusal: not lost
+    expect(mocks.repository.turnsOf(conversationId)).toEqual([]); // refused before anything is stored: the retry is the message
 
     mocks.generation.unloaded = undefined;
-    await expect(sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' })).resolves.toEqual({ turnIndex: 0, duplicate: true });
-    await mocks.broadcaster.ended(); // the stored message gets its reply after all
+    await expect(sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' })).resolves.toEqual({ turnIndex: 0 });
+    await mocks.broadcaster.ended();
     expect(mocks.repository.turnsOf(conversationId).map((t) => t.speaker)).toEqual(['user', 'bot']);
+  });
+
+  test('a retried message stored without a reply row is answered in a new row; once answered, a retry is a duplicate', async () => {
+    const { sut, mocks } = newTestService();
+    const client = newClient();
+    const { conversationId } = await sut.start(client, {});
+    await sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' });
+    await mocks.broadcaster.ended();
+    await settle();
+    // As a server that stored reply rows after the ack left it when it crashed in between: the message alone.
+    mocks.repository.turns.splice(mocks.repository.turns.findIndex((t) => t.speaker === 'bot'), 1);
+    mocks.broadcaster.emitted.length = 0;
+
+    await expect(sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' })).resolves.toEqual({ turnIndex: 0, duplicate: true });
+    await mocks.broadcaster.ended();
+    await settle();
+    expect(mocks.repository.turnsOf(conversationId).map((t) => [t.index, t.speaker, t.finishReason])).toEqual([[0, 'user', null], [1, 'bot', 'complete']]);
+    await expect(sut.send(client, { conversationId, text: 'hello', clientMessageId: 'm1' })).resolves.toEqual({ turnIndex: 0, duplicate: true });
+    expect(mocks.repository.turnsOf(conversationId)).toHaveLength(2);
   });
 
   test('cancel stops a streaming reply and stores it cancelled; a second cancel finds nothing streaming', async () => {
@@ -233,5 +273,66 @@ describe(ChatService.name, () => {
     await expect(sut.feedback(client, { conversationId: first.conversationId, replyId, rating: 1 })).resolves.toEqual({});
     const refused = await sut.feedback(client, { conversationId: second.conversationId, replyId, rating: 1 }).catch(toSocketError);
     expect(refused).toMatchObject({ code: 'reply_not_found', meta: { replyId } });
+  });
+  describe('serving limits (issue 19)', () => {
+    test.each([
+      ['decoding.maxTokens', { decoding: { maxTokens: 129 } }, 128],
+      ['decoding.ignoreEos', { decoding: { ignoreEos: true } }, false],
+      ['compare', { compare: ['hred', 'hred', 'hred', 'hred'] }, 3],
+    ])('start over a cap is refused as over_limit naming %s, and starts nothing', async (field, payload, max) => {
+      const { sut, mocks } = newTestService();
+      const client = newClient();
+      const refused = await sut.start(client, payload).catch(toSocketError);
+      expect(refused).toMatchObject({ code: 'over_limit', meta: { field, max } });
+      expect(client.authorized.size).toBe(0);
+      expect(mocks.repository.conversations.size).toBe(0);
+    });
+
+    test('an address past CHAT_CONVERSATIONS_PER_MINUTE gets too_many_conversations; another address does not', async () => {
+      const { sut } = newTestService({ conversationsPerMinute: 2 });
+      await sut.start(newClient('198.51.100.7'), {});
+      await sut.start(newClient('198.51.100.7'), {});
+      const refused = await sut.start(newClient('198.51.100.7'), {}).catch(toSocketError);
+      expect(refused).toMatchObject({ code: 'too_many_conversations', meta: { max: 2, retryAfterMs: expect.any(Number) } });
+      await expect(sut.start(newClient('198.51.100.8'), {})).resolves.toMatchObject({ training: true });
+    });
+
+    test('a full reply queue refuses a message with server_busy and a retry time, storing nothing', async () => {
+      const { sut, mocks } = newTestService({}, { maxRows: 1, maxQueued: 0 });
+      const first = newClient('198.51.100.1');
+      const second = newClient('198.51.100.2');
+      const a = await sut.start(first, {});
+      const b = await sut.start(second, {});
+      mocks.generation.script({ tokens: ['one'], then: 'hold' });
+      await sut.send(first, { conversationId: a.conversationId, text: 'hold the only row' });
+      await mocks.broadcaster.until(() => mocks.broadcaster.events('reply:token').length === 1);
+
+      const refused = await sut.send(second, { conversationId: b.conversationId, text: 'me too' }).catch(toSocketError);
+      expect(refused).toMatchObject({ code: 'server_busy', meta: { retryAfterMs: expect.any(Number) } });
+      expect(mocks.repository.turnsOf(b.conversationId)).toEqual([]);
+
+      const [{ replyId }] = mocks.broadcaster.events('reply:start');
+      await sut.cancel(first, { conversationId: a.conversationId, replyId });
+      await mocks.broadcaster.ended();
+      await settle();
+      await expect(sut.send(second, { conversationId: b.conversationId, text: 'me too' })).resolves.toEqual({ turnIndex: 0 });
+    });
+
+    test('the last listener leaving stops the reply (stored cancelled); with listeners left it goes on', async () => {
+      const { sut, mocks } = newTestService();
+      const client = newClient();
+      const { conversationId } = await sut.start(client, {});
+      mocks.generation.script({ tokens: ['one'], then: 'hold' });
+      await sut.send(client, { conversationId, text: 'hello' });
+      await mocks.broadcaster.until(() => mocks.broadcaster.events('reply:token').length === 1);
+
+      sut.listenerLeft(conversationId, 1); // another tab still listens
+      await settle();
+      expect(mocks.broadcaster.events('reply:end')).toEqual([]);
+      sut.listenerLeft(conversationId, 0);
+      await mocks.broadcaster.ended();
+      expect(mocks.broadcaster.events('reply:end')).toMatchObject([{ text: 'one', finishReason: 'cancelled' }]);
+      expect(mocks.repository.turnsOf(conversationId)[1]).toMatchObject({ text: 'one', finishReason: 'cancelled' });
+    });
   });
 });

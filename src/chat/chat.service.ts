@@ -1,21 +1,28 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppError, NotFoundError } from '../common/errors';
 import { ConversationsService } from '../conversations/conversations.service';
 import { isUuid } from '../common/ids';
 import type { Turn } from '../generated/prisma/client';
-import { GenerationService } from '../generation';
+import { GenerationService, LruCache } from '../generation';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
+import { decodingRows, overCap } from '../serving/decoding-caps';
+import { type Admission, ReplyScheduler } from '../serving/reply-scheduler';
+import { OverLimitError } from '../serving/serving-errors';
 import { chatErrors } from './chat-errors';
-import type { ConversationSettings, ReplyModel, StoredTurn, WireFinishReason } from './chat.events';
+import type { ChatLimits, ConversationSettings, ReplyModel, StoredTurn, WireFinishReason } from './chat.events';
 import { CHAT_OPTIONS, type ChatOptions } from './chat.options';
 import type { CancelPayload, FeedbackPayload, HistoryPayload, ModelRef, ResumePayload, SendPayload, StartPayload, TrainingPayload } from './chat.schemas';
+import { advance, type ConversationSession, ConversationSessions, truncated, type WindowTurn, windowOf } from './conversation-sessions';
 import { DEFAULT_MODEL, readSettings, toNewConversation } from './conversation-settings';
+import { TokenBucket } from './rate-limiter';
 import { replyContext } from './reply-context';
-import { type PlannedReply, ReplyStreamer } from './reply-streamer';
+import { type PlannedReply, type ReplyOutcome, ReplyStreamer } from './reply-streamer';
 
 /** The connection a request came from, as the service needs it (the gateway adapts a socket). */
 export interface ChatClient {
+  /** Where the connection comes from (clientAddress): what the per-client limits count. */
+  readonly address: string;
   isAuthorized(conversationId: string): boolean;
   /** From now on this connection may write to the conversation and receives its replies. */
   authorize(conversationId: string): void;
@@ -26,12 +33,25 @@ interface BusyTurn {
   clientMessageId?: string;
   accepted: Promise<number>;
   replyIds: string[];
+  /** Nobody listens to the conversation any more (abandon): its replies stop as soon as they are known. */
+  abandoned?: true;
+}
+
+/** A message stored and the replies it gets (none for a retry that was answered before). */
+interface Accepted {
+  turnIndex: number;
+  created: boolean;
+  replies: PlannedReply[];
+  /** The replies' place in the reply queue, released when they end (already released when there are none). */
+  admission: Admission;
 }
 
 /** Turns in the resume ack: the latest page; conversation:history gives the ones before it. */
 export const RESUME_PAGE = 50;
 /** The most turns ConversationsService reads at once (its history limit). */
 const STORED_PAGE_MAX = 500;
+/** Client addresses whose conversation starts are counted; an address evicted meanwhile starts afresh. */
+const COUNTED_ADDRESSES = 10_000;
 
 /**
  * The chat use cases behind the gateway: start and resume conversations, take a message and stream its replies,
@@ -45,6 +65,9 @@ export class ChatService implements OnModuleDestroy {
   private closing = false;
   /** Turns being answered, awaited at shutdown so every reply row gets its finish reason before the database closes. */
   private readonly answering = new Set<Promise<void>>();
+  private readonly sessions = new ConversationSessions();
+  /** Conversations started, per client address (CHAT_CONVERSATIONS_PER_MINUTE). */
+  private readonly starts = new LruCache<string, TokenBucket>(COUNTED_ADDRESSES);
 
   constructor(
     private readonly conversations: ConversationsService,
@@ -52,13 +75,16 @@ export class ChatService implements OnModuleDestroy {
     private readonly streamer: ReplyStreamer,
     private readonly generation: GenerationService,
     @Inject(CHAT_OPTIONS) private readonly options: ChatOptions,
+    private readonly scheduler: ReplyScheduler,
   ) {}
 
   async start(client: ChatClient, payload: StartPayload) {
     const settings: ConversationSettings = { models: payload.compare ?? [payload.model ?? DEFAULT_MODEL], decoding: payload.decoding ?? {} };
+    this.requireWithinCaps(settings);
     if (!this.options.inactiveVersions) await this.requireOffered(settings.models); // before loading anything
     const models = await this.resolveModels(settings.models); // fail now, not at the first message
     const training = payload.training ?? true;
+    this.countStart(client.address);
     const { id, resumeToken } = await this.conversations.start({ ...toNewConversation(settings), allowTraining: training });
     client.authorize(id);
     return { conversationId: id, resumeToken, models, settings, limits: this.limits(), training };
@@ -96,20 +122,28 @@ export class ChatService implements OnModuleDestroy {
       if (clientMessageId !== undefined && busy.clientMessageId === clientMessageId) return { turnIndex: await busy.accepted, duplicate: true };
       throw chatErrors.replyInProgress(conversationId, busy.replyIds);
     }
-    const accepted = this.accept(payload);
+    const accepted = this.accept(client, payload, receivedAt);
     // Claimed in the same tick as the check above: two messages arriving together cannot both pass.
     const turn: BusyTurn = { clientMessageId, replyIds: [], accepted: accepted.then((a) => a.turnIndex) };
     turn.accepted.catch(() => {}); // awaited only by retries, if any; the failure itself is acked below
     this.busy.set(conversationId, turn);
     try {
-      const { turnIndex, created, replies } = await accepted;
+      const { turnIndex, created, replies, admission } = await accepted;
       if (replies.length === 0) this.busy.delete(conversationId);
-      else this.answer(turn, turnIndex, replies.map((r) => ({ ...r, conversationId, replyId: randomUUID(), receivedAt })));
+      else this.answer(turn, turnIndex, replies, admission);
       return created ? { turnIndex } : { turnIndex, duplicate: true };
     } catch (error) {
       this.busy.delete(conversationId);
       throw error;
     }
+  }
+
+  /**
+   * A connection listening to the conversation has closed, `remaining` still listen (the gateway tells). When none
+   * does, its replies stop, within a decoder step, instead of decoding for nobody (another tab keeps them going).
+   */
+  listenerLeft(conversationId: string, remaining: number): void {
+    if (remaining === 0) this.abandon(conversationId);
   }
 
   /** The person opts this conversation out of retraining, or back in (exports read the flag when a run starts). */
@@ -142,35 +176,139 @@ export class ChatService implements OnModuleDestroy {
     await Promise.allSettled([...this.answering]);
   }
 
-  private async accept({ conversationId, text, clientMessageId }: SendPayload) {
-    const settings = readSettings(await this.conversations.get(conversationId));
-    const models = await this.resolveModels(settings.models);
-    const { maxConversationTurns: maxTurns } = this.options;
-    const { turn, created } = await this.conversations.appendTurn(conversationId, { speaker: 'user', text, clientMessageId }, { maxTurns });
-    const { turns, truncated } = await this.recentTurns(conversationId, models);
-    // A retried message is answered again only when nothing came after it (a crash stopped its replies).
-    const answered = turns.some((t) => t.index > turn.index);
-    const replies = !created && answered ? [] : models.map((model) => ({ model, context: replyContext(turns, model.slot), truncated, decoding: settings.decoding }));
-    return { turnIndex: turn.index, created, replies };
+  /**
+   * Stores the user turn with its reply rows (one write), after taking the replies' place in the reply queue: a
+   * busy service refuses the message before anything is stored. The conversation's settings and latest turns come
+   * from its session, so a message costs no read (conversation-sessions.ts).
+   */
+  private async accept(client: ChatClient, { conversationId, text, clientMessageId }: SendPayload, receivedAt: number): Promise<Accepted> {
+    let session = await this.session(conversationId);
+    const models = await this.resolveModels(session.settings.models);
+    const size = this.windowSize(models);
+    if (size > session.size) session = await this.readSession(conversationId, session.settings, size); // a model now reads more turns
+    const decoding = session.settings.decoding;
+    // A seed per reply, stored with it: every stored reply can be reproduced.
+    const planned = models.map((model) => ({ model, replyId: randomUUID(), decoding: { ...decoding, seed: decoding.seed ?? randomInt(0x100000000) } }));
+    const admission = this.scheduler.reserve({ client: client.address, rows: planned.reduce((rows, p) => rows + decodingRows(p.decoding), 0) });
+    try {
+      const user = { speaker: 'user' as const, text, clientMessageId };
+      const bots = planned.map((p) => ({ speaker: 'bot' as const, text: '', replyId: p.replyId, modelVersionId: p.model.versionId, decoding: p.decoding }));
+      const { maxConversationTurns: maxTurns } = this.options;
+      const { turns: stored, created } = await this.conversations.appendExchange(conversationId, user, bots, { maxTurns, nextIndex: session.nextIndex });
+      if (!created) return await this.retried(conversationId, stored[0], planned, size, receivedAt, admission);
+      if (stored[0].index === session.nextIndex) advance(session, stored.map(windowTurn));
+      else session = await this.readSession(conversationId, session.settings, size); // another instance appended meanwhile
+      const window = session.turns.filter((t) => t.index <= stored[0].index);
+      const replies = planned.map((p, k) => ({ ...p, conversationId, row: { id: stored[k + 1].id, index: stored[k + 1].index }, context: replyContext(window, p.model.slot), truncated: truncated(window), receivedAt }));
+      return { turnIndex: stored[0].index, created: true, replies, admission };
+    } catch (error) {
+      admission.release();
+      throw error;
+    }
+  }
+
+  /**
+   * A clientMessageId stored before: answered again only when nothing came after it (a crash stopped its replies),
+   * with reply rows appended after it; otherwise acked as a duplicate, with no reply.
+   */
+  private async retried(conversationId: string, turn: Turn, planned: Pick<PlannedReply, 'model' | 'replyId' | 'decoding'>[], size: number, receivedAt: number, admission: Admission): Promise<Accepted> {
+    this.sessions.forget(conversationId); // read again at the next message
+    const window = windowOf((await this.conversations.latestTurns(conversationId, size)).map(windowTurn), size);
+    if (window.some((t) => t.index > turn.index)) {
+      admission.release();
+      return { turnIndex: turn.index, created: false, replies: [], admission };
+    }
+    const replies: PlannedReply[] = [];
+    for (const p of planned) {
+      const row = { speaker: 'bot' as const, text: '', replyId: p.replyId, modelVersionId: p.model.versionId, decoding: p.decoding };
+      const { turn: stored } = await this.conversations.appendTurn(conversationId, row);
+      replies.push({ ...p, conversationId, row: { id: stored.id, index: stored.index }, context: replyContext(window, p.model.slot), truncated: truncated(window), receivedAt });
+    }
+    return { turnIndex: turn.index, created: false, replies, admission };
   }
 
   /** Streams after the ack is sent (setImmediate runs after Nest acks), so reply:start never comes before the ack. */
-  private answer(turn: BusyTurn, turnIndex: number, replies: PlannedReply[]): void {
+  private answer(turn: BusyTurn, turnIndex: number, replies: PlannedReply[], admission: Admission): void {
     const { conversationId } = replies[0];
     turn.replyIds.push(...replies.map((r) => r.replyId));
     this.streamer.register(replies);
+    if (turn.abandoned) this.abandon(conversationId);
     const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.streamer.run(replies, turnIndex))
+      .then(() => this.streamer.run(replies, turnIndex, admission))
+      .then((outcomes) => this.remember(conversationId, outcomes))
       .catch((error: unknown) => this.logger.error(`replies in conversation ${conversationId} failed: ${String(error)}`))
       .finally(() => {
+        admission.release();
         this.busy.delete(conversationId);
         this.answering.delete(done);
       });
     this.answering.add(done);
   }
 
-  private limits() {
-    return { maxMessageChars: this.options.maxMessageChars };
+  /** Stops the conversation's replies (nobody listens); a message still being stored stops once its replies exist. */
+  private abandon(conversationId: string): void {
+    const turn = this.busy.get(conversationId);
+    if (!turn) return;
+    turn.abandoned = true;
+    for (const replyId of turn.replyIds) this.streamer.cancel(replyId);
+  }
+
+  /** The session learns each reply's stored text; a reply whose end could not be stored makes it read again. */
+  private remember(conversationId: string, outcomes: ReplyOutcome[]): void {
+    for (const { reply, text, stored } of outcomes) {
+      if (stored) this.sessions.replyStored(conversationId, reply.row.index, text);
+      else this.sessions.forget(conversationId);
+    }
+  }
+
+  /** The conversation's session: kept from its last message, or read (its settings and latest turns). */
+  private async session(conversationId: string): Promise<ConversationSession> {
+    const kept = this.sessions.get(conversationId);
+    if (kept) return kept;
+    const settings = readSettings(await this.conversations.get(conversationId));
+    return this.readSession(conversationId, settings, this.windowSize(await this.resolveModels(settings.models)));
+  }
+
+  /**
+   * Reads the conversation's window and keeps it, unless a reply in it has not ended: streaming on another instance
+   * (two tabs on two instances), its text is not final yet (or a crash left it so): read again next time.
+   */
+  private async readSession(conversationId: string, settings: ConversationSettings, size: number): Promise<ConversationSession> {
+    const stored = windowOf(await this.conversations.latestTurns(conversationId, size), size);
+    const session: ConversationSession = { settings, turns: stored.map(windowTurn), size, nextIndex: (stored.at(-1)?.index ?? -1) + 1 };
+    if (stored.every((t) => t.speaker === 'user' || t.finishReason !== null)) this.sessions.set(conversationId, session);
+    else this.sessions.forget(conversationId);
+    return session;
+  }
+
+  /**
+   * Turns a reply reads at most: every model's maxTurns utterances (a user turn is followed by one bot turn per
+   * model), never the whole conversation: what a reply reads and costs stays bounded however long it grows.
+   */
+  private windowSize(models: ReplyModel[]): number {
+    const utterances = Math.max(...models.map((m) => this.generation.contextTurns(m.versionId)));
+    return Math.min(STORED_PAGE_MAX, utterances * (models.length + 1));
+  }
+
+  /** Server-side caps on what a client may ask (CHAT_MAX_*): refused with the field named, as the client wrote it. */
+  private requireWithinCaps(settings: ConversationSettings): void {
+    if (settings.models.length > this.options.maxCompare) throw new OverLimitError('compare', this.options.maxCompare);
+    const over = overCap(settings.decoding, this.options.decodingCaps);
+    if (over) throw new OverLimitError(`decoding.${over.field}`, over.max);
+  }
+
+  /** CHAT_CONVERSATIONS_PER_MINUTE per client address: a bucket of that many, refilled over a minute. */
+  private countStart(address: string): void {
+    const perMinute = this.options.conversationsPerMinute;
+    let bucket = this.starts.get(address);
+    if (!bucket) this.starts.set(address, (bucket = new TokenBucket({ burst: perMinute, perSecond: perMinute / 60 })));
+    const retryAfterMs = bucket.take();
+    if (retryAfterMs > 0) throw chatErrors.tooManyConversations(perMinute, retryAfterMs);
+  }
+
+  private limits(): ChatLimits {
+    const { maxMessageChars, maxCompare, decodingCaps: caps } = this.options;
+    return { maxMessageChars, maxTokens: caps.maxTokens, maxBeamWidth: caps.beamWidth, maxCandidates: caps.candidates, maxCompare, ignoreEos: caps.ignoreEos };
   }
 
   private async requireAccess(client: ChatClient, conversationId: string): Promise<void> {
@@ -201,20 +339,6 @@ export class ChatService implements OnModuleDestroy {
     }
   }
 
-  /**
-   * The latest stored turns, enough for every model's maxTurns utterances (a user turn is followed by one bot turn
-   * per model), never the whole conversation: what a reply reads and costs stays bounded however long it grows.
-   * `truncated`: older turns exist and were left out.
-   */
-  private async recentTurns(conversationId: string, models: ReplyModel[]): Promise<{ turns: Turn[]; truncated: boolean }> {
-    const utterances = Math.max(...models.map((m) => this.generation.contextTurns(m.versionId)));
-    const page = await this.conversations.history(conversationId, { limit: Math.min(STORED_PAGE_MAX, utterances * (models.length + 1)) });
-    const truncated = page.nextBefore !== undefined;
-    // A page that starts inside a compare group would read as a group of its own: start it at a user turn.
-    const start = truncated ? Math.max(0, page.turns.findIndex((t) => t.speaker === 'user')) : 0;
-    return { turns: page.turns.slice(start), truncated };
-  }
-
   private async historyPage(conversationId: string, query: { before?: number; limit: number }): Promise<{ turns: StoredTurn[]; nextBefore?: number }> {
     const page = await this.conversations.history(conversationId, query);
     const turns = await this.describeTurns(page.turns, this.busy.get(conversationId)?.replyIds ?? []);
@@ -238,6 +362,10 @@ export class ChatService implements OnModuleDestroy {
       };
     });
   }
+}
+
+function windowTurn(turn: Turn): WindowTurn {
+  return { index: turn.index, speaker: turn.speaker, text: turn.text };
 }
 
 function toWireFinish(stored: Turn['finishReason'] | 'interrupted' | null): StoredTurn['finishReason'] {

@@ -28,9 +28,14 @@ export const ERROR_CODES = [
   'reply_in_progress', // meta.replyIds
   'conversation_full', // meta.maxTurns
   'rate_limited', // meta.retryAfterMs
+  'too_many_conversations', // this client address started meta.max conversations in the last minute; meta.retryAfterMs
+  'too_many_sockets', // this client address holds meta.max chat sockets already
+  // Serving limits, shared by the socket chat and /v1 (src/serving)
+  'over_limit', // a setting over a server-side cap; meta.field names it, meta.max is the cap (false: not allowed)
+  'server_busy', // the reply queue is full; meta.retryAfterMs
+  'too_many_replies', // this client address has meta.max replies decoding or waiting; meta.retryAfterMs
   // OpenAI-compatible API
   'invalid_api_key',
-  'server_busy', // too many replies in flight
   // Files, settings, engine state
   'MODEL_NOT_LOADED',
   'DECODER_THREAD_EXITED', // the decoder thread of a reply died (the reply is lost; another thread takes its place)

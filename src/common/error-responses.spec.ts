@@ -7,6 +7,7 @@ import { GenerationError } from '../generation';
 import { ModelFileError } from '../models/model-files';
 import { ModelUnusableError } from '../model-versions/model-versions.service';
 import { openAiErrors } from '../openai-api/openai-errors';
+import { OverLimitError, ServerBusyError, TooManyRepliesError } from '../serving/serving-errors';
 import { AppError, ConflictError, InvalidInputError, NotFoundError } from './errors';
 import { toHttpError, toOpenAiError, toSocketError } from './error-responses';
 
@@ -23,6 +24,9 @@ describe(toSocketError.name, () => {
     ['a model unloaded meanwhile', new GenerationError('MODEL_NOT_LOADED', 'not loaded'), 'model_not_found'],
     ['a model whose files fail their checks', unusable(), 'model_not_found'],
     ['a full conversation', new ConversationFullError('c1', 3), 'conversation_full'],
+    ['a setting over a cap', new OverLimitError('decoding.maxTokens', 128), 'over_limit'],
+    ['a full reply queue', new ServerBusyError(1500), 'server_busy'],
+    ['an address with too many replies', new TooManyRepliesError(8, 900), 'too_many_replies'],
     ['anything else', new Error('boom'), 'internal'],
     ['a NotFoundError the chat has no code for', new NotFoundError('training run', 't1'), 'internal'],
     ['a conflict the chat has no code for', new ConflictError('run t1 is running'), 'internal'],
@@ -53,6 +57,11 @@ describe(toSocketError.name, () => {
     expect(toSocketError(new ModelFileError('MODEL_FILE_CORRUPT', '/models/v1/model.json', 'not JSON')).message).toBe('internal error');
   });
 
+  test('names the cap a request is over, and when a refused message can be sent again', () => {
+    expect(toSocketError(new OverLimitError('decoding.ignoreEos', false))).toEqual({ code: 'over_limit', message: 'decoding.ignoreEos: not allowed on this server', meta: { field: 'decoding.ignoreEos', max: false } });
+    expect(toSocketError(new ServerBusyError(1500)).meta).toEqual({ retryAfterMs: 1500 });
+  });
+
   test('names the unusable version to a client, not its broken file', () => {
     expect(toSocketError(unusable())).toEqual({ code: 'model_not_found', message: 'model version v1 cannot be used right now', meta: { id: 'v1' } });
   });
@@ -80,6 +89,10 @@ describe(toHttpError.name, () => {
     expect(toHttpError(error)).toMatchObject({ status, body: { error: body } });
   });
 
+  test('a refusal under load is a 429 with Retry-After', () => {
+    expect(toHttpError(new ServerBusyError(2100))).toMatchObject({ status: 429, headers: { 'Retry-After': '3' }, body: { error: { code: 'rate_limited' } } });
+  });
+
   test('a database outage is a 503 with Retry-After', () => {
     expect(toHttpError(prismaError('P1001'))).toMatchObject({ status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'unavailable' } } });
   });
@@ -92,7 +105,9 @@ describe(toOpenAiError.name, () => {
     ['a kind with no active version', new NotFoundError('active model of kind', 'vhred'), 404, { param: 'model', code: 'model_not_found', message: expect.stringContaining('`vhred`') }, {}],
     ['a model unloaded meanwhile', new GenerationError('MODEL_NOT_LOADED', 'a hred model is not loaded', { ref: { kind: 'hred' } }), 404, { code: 'model_not_found', message: expect.stringContaining('`hred`') }, {}],
     ['a wrong key', openAiErrors.unauthorized(true), 401, { type: 'authentication_error', code: 'invalid_api_key' }, { 'WWW-Authenticate': 'Bearer realm="v1"' }],
-    ['too many replies in flight', openAiErrors.busy(12), 429, { type: 'rate_limit_error', code: 'server_busy' }, { 'Retry-After': '1' }],
+    ['a setting over a cap, named as the request wrote it', openAiErrors.overLimit('max_tokens', 128), 400, { type: 'invalid_request_error', param: 'max_tokens', code: 'over_limit' }, {}],
+    ['a full reply queue, Retry-After in whole seconds', new ServerBusyError(1500), 429, { type: 'rate_limit_error', param: null, code: 'server_busy' }, { 'Retry-After': '2' }],
+    ['an address with too many replies in flight', new TooManyRepliesError(8, 400), 429, { type: 'rate_limit_error', code: 'too_many_replies' }, { 'Retry-After': '1' }],
     ['a shutdown', openAiErrors.shuttingDown(), 503, { type: 'server_error', code: 'shutting_down' }, { 'Retry-After': '1' }],
     ['a database outage', prismaError('P1001'), 503, { type: 'server_error', code: 'unavailable' }, { 'Retry-After': '5' }],
     ['a bug', new Error('boom'), 500, { type: 'server_error', param: null, code: null, message: 'The server had an error while processing your request' }, {}],

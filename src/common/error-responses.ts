@@ -32,8 +32,8 @@ interface Meaning {
   forClients?: { message: string; meta: Record<string, unknown> };
 }
 
-/** Seconds to wait: a reply lasts a fraction of a second, a database restart a few seconds. */
-export const BUSY_RETRY_SECONDS = 1;
+/** Seconds to wait: another instance takes over at once, a database restart takes a few seconds. */
+const SHUTDOWN_RETRY_SECONDS = 1;
 const UNAVAILABLE_RETRY_SECONDS = 5;
 
 /** All a client learns of a bug or an unknown failure. */
@@ -44,6 +44,8 @@ function meaning(error: AppError): Meaning {
   switch (code) {
     case 'invalid_input':
       return { status: 400, http: 'invalid_input', socket: 'invalid_payload' };
+    case 'over_limit':
+      return { status: 400, http: 'invalid_input', socket: code, openAi: code };
     case 'text_empty':
     case 'text_too_long':
       return { status: 400, http: 'invalid_input', socket: code };
@@ -76,11 +78,14 @@ function meaning(error: AppError): Meaning {
       return { status: 409, http: 'conflict', socket: 'model_not_found', forClients: { message: `model version ${String(id)} cannot be used right now`, meta: { id } } };
     }
     case 'rate_limited':
-      return { status: 429, http: 'rate_limited', socket: code, retryAfter: Math.ceil(Number(error.meta.retryAfterMs) / 1000) || 1 };
     case 'server_busy':
-      return { status: 429, http: 'rate_limited', socket: 'rate_limited', openAi: code, retryAfter: BUSY_RETRY_SECONDS };
+    case 'too_many_replies':
+    case 'too_many_conversations':
+      return { status: 429, http: 'rate_limited', socket: code, openAi: code, retryAfter: Math.ceil(Number(error.meta.retryAfterMs) / 1000) || 1 };
+    case 'too_many_sockets': // no retry time: a socket must close first
+      return { status: 429, http: 'rate_limited', socket: code, openAi: code };
     case 'shutting_down':
-      return { status: 503, http: 'shutting_down', socket: code, retryAfter: BUSY_RETRY_SECONDS };
+      return { status: 503, http: 'shutting_down', socket: code, retryAfter: SHUTDOWN_RETRY_SECONDS };
     case 'unavailable':
       return { status: 503, http: 'unavailable', socket: code, retryAfter: UNAVAILABLE_RETRY_SECONDS };
     // A broken file, setting or engine state behind a request is the operator's to fix: a client learns only that it failed.
@@ -184,6 +189,8 @@ export function toOpenAiError(thrown: unknown): OpenAiErrorResponse {
   if (openAi === 'model_not_found') {
     return answer(`The model \`${modelRef(error.meta)}\` does not exist: use a kind (seq2seq, hred, vhred) or a version id from GET /v1/models`, 'model', openAi);
   }
+  // A cap's field is named as the request wrote it (max_tokens, n, decoding.beamWidth): OpenAI's param.
+  if (openAi === 'over_limit') return answer(error.message, String(error.meta.field), openAi);
   if (http === 'invalid_input') {
     const param = typeof error.meta.param === 'string' ? error.meta.param : null;
     return answer(error.message, param, typeof error.meta.openAiCode === 'string' ? error.meta.openAiCode : http);

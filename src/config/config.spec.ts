@@ -21,6 +21,12 @@ describe(parseConfig.name, () => {
       maxConversationTurns: 1000,
       chatInactiveVersions: false,
       chatRateLimit: { burst: 10, perSecond: 5 },
+      chatDecodingCaps: { maxTokens: 128, beamWidth: 8, candidates: 16, ignoreEos: false },
+      chatMaxCompare: 3,
+      chatSocketsPerAddress: 32,
+      chatConversationsPerMinute: 20,
+      serving: { maxRows: 64, maxQueued: 256, perClient: 8 },
+      trustedProxies: [],
       tfBackend: 'auto',
       decoderThreads: availableParallelism(),
       corpusDir: path.resolve('../shared/data'),
@@ -53,11 +59,30 @@ describe(parseConfig.name, () => {
       METRICS: 'off',
       METRICS_PORT: '9464',
       DECODER_THREADS: '0',
+      CHAT_MAX_TOKENS: '64',
+      CHAT_MAX_BEAM_WIDTH: '4',
+      CHAT_MAX_CANDIDATES: '8',
+      CHAT_MAX_COMPARE: '2',
+      CHAT_IGNORE_EOS: 'true',
+      CHAT_SOCKETS_PER_ADDRESS: '4',
+      CHAT_CONVERSATIONS_PER_MINUTE: '5',
+      SERVE_MAX_ROWS: '32',
+      SERVE_MAX_QUEUED: '0',
+      SERVE_REPLIES_PER_ADDRESS: '2',
+      TRUSTED_PROXIES: '10.0.0.2, ::FFFF:127.0.0.1',
     });
     expect(config).toMatchObject({ maxConversationTurns: 50, chatInactiveVersions: true, decoderThreads: 0 });
     expect(config).toMatchObject({ port: 8080, maxMessageChars: 500, tfBackend: 'wasm', logLevel: 'debug' });
     expect(config).toMatchObject({ redisUrl: 'redis://cache:6379', redisPrefix: 'chat-eu', trainingWorker: false });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config).toMatchObject({
+      chatDecodingCaps: { maxTokens: 64, beamWidth: 4, candidates: 8, ignoreEos: true },
+      chatMaxCompare: 2,
+      chatSocketsPerAddress: 4,
+      chatConversationsPerMinute: 5,
+      serving: { maxRows: 32, maxQueued: 0, perClient: 2 },
+      trustedProxies: ['10.0.0.2', '127.0.0.1'],
+    });
     expect(config).toMatchObject({ chatApiKeys: ['key-one-0123456789abcdef', 'key-two-0123456789abcdef'], chatApiStore: true, metrics: { enabled: false, port: 9464 } });
   });
 
@@ -81,6 +106,9 @@ describe(parseConfig.name, () => {
     [{ ADMIN_TOKEN: 'a-long-enough-token\n' }, 'Invalid configuration: ADMIN_TOKEN must not contain whitespace (a Bearer header cannot carry it) (value hidden)'],
     [{ MAX_CONVERSATION_TURNS: '1' }, 'Invalid configuration: MAX_CONVERSATION_TURNS must be an integer between 2 and 1000000 (got "1")'],
     [{ CHAT_INACTIVE_VERSIONS: 'yes' }, 'Invalid configuration: CHAT_INACTIVE_VERSIONS must be one of true, false (got "yes")'],
+    [{ CHAT_MAX_TOKENS: '513' }, 'Invalid configuration: CHAT_MAX_TOKENS must be an integer between 1 and 512 (got "513")'],
+    [{ CHAT_IGNORE_EOS: 'on' }, 'Invalid configuration: CHAT_IGNORE_EOS must be one of true, false (got "on")'],
+    [{ TRUSTED_PROXIES: 'nginx' }, 'Invalid configuration: TRUSTED_PROXIES must be comma-separated IP addresses like 10.0.0.2,::1 (got "nginx")'],
     [{ DATABASE_URL: 'mysql://u:secret@h/db' }, 'Invalid configuration: DATABASE_URL must be a URL starting with postgres:// or postgresql:// (value hidden)'],
   ])('rejects %j with one line naming the setting', (env, message) => {
     expect(() => parseConfig(env)).toThrow(message);

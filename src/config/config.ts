@@ -1,8 +1,10 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import { AppError } from '../common/errors';
+import { normalize } from '../serving/client-address';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const TF_BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
@@ -55,6 +57,26 @@ const settings = z.object({
   // Chat events per socket: a token bucket of CHAT_RATE_BURST refilled at CHAT_RATE_PER_SECOND.
   CHAT_RATE_BURST: integer(1, 10_000).default(10),
   CHAT_RATE_PER_SECOND: integer(1, 10_000).default(5),
+  // What a chat client (socket or /v1) may ask for; over a cap the request is refused with the field named.
+  CHAT_MAX_TOKENS: integer(1, 512).default(128),
+  CHAT_MAX_BEAM_WIDTH: integer(1, 16).default(8),
+  CHAT_MAX_CANDIDATES: integer(1, 32).default(16),
+  CHAT_MAX_COMPARE: integer(2, 4).default(3), // models compared side by side in one conversation
+  CHAT_IGNORE_EOS: oneOf(['true', 'false'] as const).transform((v) => v === 'true').default(false),
+  // Per client address (see TRUSTED_PROXIES): open chat sockets, and conversations started per minute.
+  CHAT_SOCKETS_PER_ADDRESS: integer(1, 100_000).default(32),
+  CHAT_CONVERSATIONS_PER_MINUTE: integer(1, 100_000).default(20),
+  // Reply admission, shared by the socket chat and /v1: decoder rows admitted at once, replies waiting (past that:
+  // busy, with a retry time), replies admitted or waiting per client address.
+  SERVE_MAX_ROWS: integer(1, 4096).default(64),
+  SERVE_MAX_QUEUED: integer(0, 100_000).default(256),
+  SERVE_REPLIES_PER_ADDRESS: integer(1, 100_000).default(8),
+  // Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client; unset: the peer's address.
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((a) => isIP(a) !== 0), 'must be comma-separated IP addresses like 10.0.0.2,::1')
+    .optional(),
   TF_BACKEND: oneOf(TF_BACKENDS).default('auto'), // auto: the fastest that works (src/tensor/backend.ts)
   // On wasm, the native kernels (native/kernels: products, fused softmax cross-entropy, GRUs, Adam) when they load; off: tfjs's own.
   // The backend reads it from the environment (worker threads too); it is here so a bad value stops start-up.
@@ -96,6 +118,14 @@ export interface AppConfig {
   maxConversationTurns: number;
   chatInactiveVersions: boolean;
   chatRateLimit: { burst: number; perSecond: number };
+  /** CHAT_MAX_TOKENS, CHAT_MAX_BEAM_WIDTH, CHAT_MAX_CANDIDATES, CHAT_IGNORE_EOS. */
+  chatDecodingCaps: { maxTokens: number; beamWidth: number; candidates: number; ignoreEos: boolean };
+  chatMaxCompare: number;
+  chatSocketsPerAddress: number;
+  chatConversationsPerMinute: number;
+  /** SERVE_MAX_ROWS, SERVE_MAX_QUEUED, SERVE_REPLIES_PER_ADDRESS. */
+  serving: { maxRows: number; maxQueued: number; perClient: number };
+  trustedProxies: string[];
   tfBackend: (typeof TF_BACKENDS)[number];
   decoderThreads: number;
   corpusDir: string;
@@ -143,6 +173,12 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     maxConversationTurns: s.MAX_CONVERSATION_TURNS,
     chatInactiveVersions: s.CHAT_INACTIVE_VERSIONS,
     chatRateLimit: { burst: s.CHAT_RATE_BURST, perSecond: s.CHAT_RATE_PER_SECOND },
+    chatDecodingCaps: { maxTokens: s.CHAT_MAX_TOKENS, beamWidth: s.CHAT_MAX_BEAM_WIDTH, candidates: s.CHAT_MAX_CANDIDATES, ignoreEos: s.CHAT_IGNORE_EOS },
+    chatMaxCompare: s.CHAT_MAX_COMPARE,
+    chatSocketsPerAddress: s.CHAT_SOCKETS_PER_ADDRESS,
+    chatConversationsPerMinute: s.CHAT_CONVERSATIONS_PER_MINUTE,
+    serving: { maxRows: s.SERVE_MAX_ROWS, maxQueued: s.SERVE_MAX_QUEUED, perClient: s.SERVE_REPLIES_PER_ADDRESS },
+    trustedProxies: (s.TRUSTED_PROXIES ?? []).map(normalize),
     tfBackend: s.TF_BACKEND,
     decoderThreads: s.DECODER_THREADS,
     corpusDir: s.CORPUS_DIR,

@@ -5,7 +5,7 @@ import { PrismaService } from '../database/prisma.service';
 import { ConversationFullError } from './conversation-errors';
 import type { BotTurnUpdate, ConversationSummary, ExportedConversation, NewConversation, NewTurn } from './conversation.types';
 
-/** Generous for PGlite, where transactions queue behind one connection. */
+/** Generous: on PGlite transactions queue behind one connection, on PostgreSQL behind the pool's few. */
 const APPEND_TX = { maxWait: 15_000, timeout: 15_000 };
 
 /** The only Prisma caller for conversations, turns and feedback. Inputs are validated by ConversationsService. */
@@ -29,27 +29,63 @@ export class ConversationsRepository {
    * With a clientMessageId already stored, returns that turn instead: `created` is false. With `maxTurns`, a turn
    * whose index would reach it is refused (ConversationFullError), decided inside the same lock.
    */
-  appendTurn(conversationId: string, input: NewTurn, maxTurns?: number): Promise<{ turn: Turn; created: boolean }> {
+  async appendTurn(conversationId: string, input: NewTurn, maxTurns?: number): Promise<{ turn: Turn; created: boolean }> {
+    const { turns, created } = await this.appendLocked(conversationId, input, [], maxTurns);
+    return { turn: turns[0], created };
+  }
+
+  /**
+   * A user turn and the bot turns that follow it (replies about to stream), stored together at consecutive indexes:
+   * all or nothing. `nextIndex`, when the caller knows it, saves the locked transaction: the rows are inserted at
+   * that index in one short transaction with the conversation's updatedAt, and the unique indexes on (conversation,
+   * index) and (conversation, clientMessageId) catch a stale guess (another instance appended, or a retried
+   * message), which then takes the locked path. A duplicate clientMessageId stores nothing: `created` false.
+   */
+  async appendExchange(conversationId: string, user: NewTurn, bots: NewTurn[], options: { maxTurns?: number; nextIndex?: number }): Promise<{ turns: Turn[]; created: boolean }> {
+    const { nextIndex, maxTurns } = options;
+    if (nextIndex !== undefined && (maxTurns === undefined || nextIndex < maxTurns)) {
+      const data = [user, ...bots].map((turn, k) => ({ ...turn, decoding: turn.decoding as Prisma.InputJsonObject | undefined, conversationId, index: nextIndex + k }));
+      try {
+        const [, turns] = await this.prisma.$transaction(
+          [this.prisma.conversation.updateMany({ where: { id: conversationId }, data: { updatedAt: new Date() } }), this.prisma.turn.createManyAndReturn({ data })],
+          APPEND_TX, // a PostgreSQL pool of ~10 connections under 200 clients: the default 2 s wait for one was not enough
+        );
+        return { turns: turns.sort((a, b) => a.index - b.index), created: true };
+      } catch (error) {
+        // P2002: the guess was stale or the message is a retry; P2003: no such conversation (answered below).
+        if (!(error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2002' || error.code === 'P2003'))) throw error;
+      }
+    }
+    return this.appendLocked(conversationId, user, bots, maxTurns);
+  }
+
+  /** appendTurn's locked transaction; the `bots` follow the turn when it is created (the maxTurns check is the first turn's). */
+  private appendLocked(conversationId: string, input: NewTurn, bots: NewTurn[], maxTurns?: number): Promise<{ turns: Turn[]; created: boolean }> {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.conversation.updateMany({ where: { id: conversationId }, data: { updatedAt: new Date() } });
       if (count === 0) throw new NotFoundError('conversation', conversationId);
       if (input.clientMessageId !== undefined) {
         const key = { conversationId, clientMessageId: input.clientMessageId };
         const existing = await tx.turn.findUnique({ where: { conversationId_clientMessageId: key } });
-        if (existing) return { turn: existing, created: false };
+        if (existing) return { turns: [existing], created: false };
       }
       const last = await tx.turn.findFirst({ where: { conversationId }, orderBy: { index: 'desc' }, select: { index: true } });
       const index = (last?.index ?? -1) + 1;
       if (maxTurns !== undefined && index >= maxTurns) throw new ConversationFullError(conversationId, maxTurns);
-      const data = { ...input, decoding: input.decoding as Prisma.InputJsonObject | undefined, conversationId, index };
-      return { turn: await tx.turn.create({ data }), created: true };
+      const turns: Turn[] = [];
+      for (const [k, turn] of [input, ...bots].entries()) {
+        turns.push(await tx.turn.create({ data: { ...turn, decoding: turn.decoding as Prisma.InputJsonObject | undefined, conversationId, index: index + k } }));
+      }
+      return { turns, created: true };
     }, APPEND_TX).catch(rethrowForeignKey);
   }
 
   /** Null when there is no bot turn with this id. */
-  async updateBotTurn(id: string, update: BotTurnUpdate): Promise<Turn | null> {
-    const { count } = await this.prisma.turn.updateMany({ where: { id, speaker: 'bot' }, data: update });
-    return count === 0 ? null : this.prisma.turn.findUnique({ where: { id } });
+  updateBotTurn(id: string, update: BotTurnUpdate): Promise<Turn | null> {
+    return this.prisma.turn.update({ where: { id, speaker: 'bot' }, data: update }).catch((error: unknown) => {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') return null; // no such bot turn
+      throw error;
+    });
   }
 
   findTurn(where: { id: string } | { replyId: string }): Promise<Turn | null> {

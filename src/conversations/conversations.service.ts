@@ -72,6 +72,26 @@ export class ConversationsService {
     return this.repository.appendTurn(conversationId, parseInput(newTurnSchema, turn), limit.maxTurns);
   }
 
+  /**
+   * A user turn and the bot turns answering it (replies about to stream, no finish reason yet), stored at once at
+   * consecutive indexes (ConversationsRepository.appendExchange). `limit.nextIndex`: the index the caller expects
+   * the user turn to get, a guess that saves a locked read when right. A clientMessageId seen before stores nothing
+   * and returns the stored turn alone, `created: false`.
+   */
+  async appendExchange(conversationId: string, user: NewTurn, bots: NewTurn[], limit: { maxTurns?: number; nextIndex?: number } = {}): Promise<{ turns: Turn[]; created: boolean }> {
+    requireUuid('conversation', conversationId);
+    return this.repository.appendExchange(conversationId, parseInput(newTurnSchema, user), bots.map((turn) => parseInput(newTurnSchema, turn)), limit);
+  }
+
+  /**
+   * The latest `limit` turns, oldest first, without checking that the conversation exists (an unknown one has none):
+   * for a caller that has just checked it, one query instead of two.
+   */
+  async latestTurns(conversationId: string, limit: number): Promise<Turn[]> {
+    const { limit: checked } = parseInput(historyQuerySchema, { limit });
+    return isUuid(conversationId) ? this.repository.findTurns(conversationId, undefined, checked) : [];
+  }
+
   /** Records how a bot reply ended (final text, finish reason, latency). */
   async updateBotTurn(turnId: string, update: BotTurnUpdate): Promise<Turn> {
     requireUuid('bot turn', turnId);

@@ -1,5 +1,6 @@
-import { Body, Controller, Inject, Logger, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Inject, Logger, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { clientAddress } from '../serving/client-address';
 import { ApiKeyGuard } from './api-key.guard';
 import { type ChatCompletionRequest, chatCompletionBodyDocument, chatCompletionSchema, parseChatCompletion } from './chat-completion.schema';
 import { ChatCompletionsService, type PreparedCompletion } from './chat-completions.service';
@@ -9,6 +10,7 @@ import { toOpenAiError } from '../common/error-responses';
 import { OpenAiErrorFilter } from './openai-errors';
 import { SseResponse, type StreamingResponse } from './sse-response';
 
+type HttpRequest = { headers: Record<string, string | string[] | undefined>; socket: { remoteAddress?: string } };
 type HttpResponse = StreamingResponse & {
   readonly writableFinished: boolean;
   once(event: 'close', listener: () => void): void;
@@ -30,7 +32,7 @@ export class ChatCompletionsController {
 
   constructor(
     private readonly completions: ChatCompletionsService,
-    @Inject(OPENAI_API_OPTIONS) options: OpenAiApiOptions,
+    @Inject(OPENAI_API_OPTIONS) private readonly options: OpenAiApiOptions,
   ) {
     this.schema = chatCompletionSchema({ maxChars: options.maxMessageChars, maxTurns: options.maxConversationTurns });
   }
@@ -40,18 +42,19 @@ export class ChatCompletionsController {
   @ApiBody({ schema: chatCompletionBodyDocument() })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({ description: 'a chat.completion; with stream: true, server-sent chat.completion.chunk events ending with data: [DONE]' })
-  @ApiResponse({ status: 400, description: "OpenAI's error shape naming the parameter at fault" })
+  @ApiResponse({ status: 400, description: "OpenAI's error shape naming the parameter at fault (over_limit: over a cap the socket chat shares, CHAT_MAX_*)" })
   @ApiResponse({ status: 401, description: 'CHAT_API_KEYS is set and the bearer key is missing or wrong' })
   @ApiResponse({ status: 404, description: 'no such model (a kind with an active version, or a version id)' })
-  @ApiResponse({ status: 429, description: 'the service is busy: retry after the Retry-After header\'s seconds' })
-  async create(@Body() body: unknown, @Res() response: HttpResponse): Promise<void> {
+  @ApiResponse({ status: 429, description: "the reply queue is full (server_busy) or this client address has too many replies in flight (too_many_replies): retry after the Retry-After header's seconds" })
+  async create(@Body() body: unknown, @Req() http: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const requestedAt = Date.now();
     const request = parseChatCompletion(this.schema, body);
     const clientGone = new AbortController();
     response.once('close', () => {
       if (!response.writableFinished) clientGone.abort('client disconnected');
     });
-    const prepared = await this.completions.prepare(request, requestedAt);
+    const client = clientAddress(http.socket.remoteAddress, http.headers['x-forwarded-for'], this.options.trustedProxies);
+    const prepared = await this.completions.prepare(request, requestedAt, client);
     if (request.stream) return this.stream(prepared, request, response, clientGone.signal);
     const result = await this.completions.run(prepared, {}, clientGone.signal);
     if (result) response.status(200).json(completion(prepared.header, result.choices, result.usage));

@@ -5,6 +5,8 @@ import { isUuid } from '../common/ids';
 import { type ConversationRead, type EndEvent, GenerationService } from '../generation';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import { ModelVersionsService, type ResolvedModel } from '../model-versions/model-versions.service';
+import { overCap } from '../serving/decoding-caps';
+import { type Admission, admittedUnlessAborted, ReplyScheduler } from '../serving/reply-scheduler';
 import { type ChatCompletionRequest, conversationTurns } from './chat-completion.schema';
 import { type ChoicePlan, planChoices, planRows } from './choice-plan';
 import { type CompletionHeader, completionHeader, type FinishedChoice, type OpenAiFinishReason, openAiFinishReason, usage, type Usage } from './completion-format';
@@ -12,7 +14,7 @@ import { ExchangeRecorder, type ExchangeTurn, type RecordedReply } from './excha
 import { OPENAI_API_OPTIONS, type OpenAiApiOptions } from './openai-api.options';
 import { openAiErrors } from './openai-errors';
 
-/** A request that passed every check (model, capacity) with its conversation read: nothing has been sent yet. */
+/** A request that passed every check (model, caps, capacity) with its conversation read: nothing has been sent yet. */
 export interface PreparedCompletion {
   header: CompletionHeader;
   request: ChatCompletionRequest;
@@ -23,6 +25,8 @@ export interface PreparedCompletion {
   read: ConversationRead;
   /** Date.now() when the request arrived: latencies are measured from it. */
   requestedAt: number;
+  /** Its place in the reply queue (ReplyScheduler), released when run() ends. */
+  admission: Admission;
 }
 
 /** Hears each choice's text as it grows (a streamed response); a whole response needs none of it. */
@@ -63,20 +67,29 @@ export class ChatCompletionsService implements OnModuleDestroy {
     private readonly metrics: ServingMetrics,
     private readonly recorder: ExchangeRecorder,
     @Inject(OPENAI_API_OPTIONS) private readonly options: OpenAiApiOptions,
+    private readonly scheduler: ReplyScheduler,
   ) {}
 
-  /** Every check that can refuse the request, before a byte of the response: the model (404), the load (429). */
-  async prepare(request: ChatCompletionRequest, requestedAt: number): Promise<PreparedCompletion> {
+  /**
+   * Every check that can refuse the request, before a byte of the response: the model (404), the caps (400), the
+   * load (429: the reply queue is full, or `client`, the caller's address, has too many replies in flight).
+   */
+  async prepare(request: ChatCompletionRequest, requestedAt: number, client: string): Promise<PreparedCompletion> {
     if (this.closing) throw openAiErrors.shuttingDown();
     const turns = conversationTurns(request.messages);
     const model = await this.resolveModel(request.model);
     const plan = planChoices(request, model.kind);
+    this.requireWithinCaps(request, plan);
     // Before reading the conversation: a refusal under load costs no encoding.
-    const { active, waiting } = this.generation.load();
-    if (active + waiting + planRows(plan) > this.options.maxRepliesInFlight) throw openAiErrors.busy(active + waiting);
-    const read = await this.generation.read(model.versionId, { turns });
-    const choices = plan.strategy === 'rows' ? plan.decodings.length : plan.n;
-    return { header: completionHeader(model.versionId, requestedAt), request, model, plan, choices, read, requestedAt };
+    const admission = this.scheduler.reserve({ client, rows: planRows(plan) });
+    try {
+      const read = await this.generation.read(model.versionId, { turns });
+      const choices = plan.strategy === 'rows' ? plan.decodings.length : plan.n;
+      return { header: completionHeader(model.versionId, requestedAt), request, model, plan, choices, read, requestedAt, admission };
+    } catch (error) {
+      admission.release();
+      throw error;
+    }
   }
 
   /**
@@ -95,6 +108,7 @@ export class ChatCompletionsService implements OnModuleDestroy {
     } finally {
       signal.removeEventListener('abort', onAbort);
       this.running.delete(abort);
+      prepared.admission.release();
     }
   }
 
@@ -113,6 +127,20 @@ export class ChatCompletionsService implements OnModuleDestroy {
     return this.modelVersions.resolve(ref);
   }
 
+  /** The socket chat's caps (CHAT_MAX_*), each named as the request gave it: 400 over one. */
+  private requireWithinCaps(request: ChatCompletionRequest, plan: ChoicePlan): void {
+    for (const decoding of plan.strategy === 'rows' ? plan.decodings : [plan.decoding]) {
+      const over = overCap(decoding, this.options.decodingCaps);
+      if (!over) continue;
+      const given = request.decoding ?? {};
+      const param =
+        over.field === 'maxTokens' && given.maxTokens === undefined ? (request.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens')
+        : over.field === 'beamWidth' && given.beamWidth === undefined ? 'n' // the search is as wide as n when decoding.beamWidth is not given
+        : `decoding.${over.field}`;
+      throw openAiErrors.overLimit(param, over.max);
+    }
+  }
+
   /** Shutdown: stop every reply and wait until each request has answered 503 (or ended its stream with that error). */
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
@@ -121,7 +149,7 @@ export class ChatCompletionsService implements OnModuleDestroy {
   }
 
   private async answer(prepared: PreparedCompletion, listener: CompletionListener, abort: AbortController): Promise<CompletionResult | null> {
-    const ends = await this.decode(prepared, listener, abort);
+    const ends = (await admittedUnlessAborted(prepared.admission, abort.signal)) ? await this.decode(prepared, listener, abort) : [];
     if (abort.signal.aborted) {
       if (abort.signal.reason === SHUTDOWN) throw openAiErrors.shuttingDown();
       return null;

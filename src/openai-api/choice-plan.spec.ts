@@ -24,6 +24,6 @@ describe(planChoices.name, () => {
     expect(planChoices({ n: 6, decoding: { strategy: 'beam' } }, 'hred')).toEqual({ strategy: 'beam', n: 6, decoding: { strategy: 'beam', nBest: 6, beamWidth: 6 } });
     const plan = planChoices({ n: 2, max_tokens: 5, decoding: { strategy: 'beam', beamWidth: 8 } }, 'vhred');
     expect(plan).toEqual({ strategy: 'beam', n: 2, decoding: { strategy: 'beam', nBest: 2, beamWidth: 8, maxTokens: 5 } });
-    expect(planRows(plan)).toBe(1);
+    expect(planRows(plan)).toBe(8); // the search keeps its whole beam busy
   });
 });

@@ -12,6 +12,7 @@
  */
 import type { ChatDecoding } from '../chat/chat.schemas';
 import type { ModelKind } from '../models/model-config';
+import { decodingRows } from '../serving/decoding-caps';
 import type { ChatCompletionRequest } from './chat-completion.schema';
 
 export type ChoicePlan =
@@ -40,7 +41,7 @@ export function planChoices(request: PlanInput, kind: ModelKind): ChoicePlan {
   return { strategy: 'rows', decodings: seeds.map((seed) => ({ ...d, seed })) };
 }
 
-/** Rows the plan adds to the generation batches (what the busy check counts): a sample-and-rank choice is its candidates. */
+/** Decoder rows the plan keeps busy (what the reply scheduler admits): each choice's candidates, or the beam. */
 export function planRows(plan: ChoicePlan): number {
-  return plan.strategy === 'rows' ? plan.decodings.reduce((rows, d) => rows + (d.candidates ?? 1), 0) : 1;
+  return plan.strategy === 'rows' ? plan.decodings.reduce((rows, d) => rows + decodingRows(d), 0) : decodingRows(plan.decoding);
 }

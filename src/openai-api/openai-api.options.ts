@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config';
+import type { DecodingCaps } from '../serving/decoding-caps';
 
 /** Tunables of the OpenAI-compatible API, built from AppConfig; tests override the OPENAI_API_OPTIONS provider. */
 export interface OpenAiApiOptions {
@@ -10,18 +11,15 @@ export interface OpenAiApiOptions {
   maxConversationTurns: number;
   /** CHAT_INACTIVE_VERSIONS: whether `model` may name a version that is not its kind's active one. */
   inactiveVersions: boolean;
-  /**
-   * Replies in flight over the whole service (decoding or waiting for a batch place, socket chat included) beyond
-   * which a request is refused with 429 and Retry-After. Four full batches: past that a new reply would wait more
-   * than a few batch rounds for its first token. The serving scheduler (fair admission, caps) will take this over.
-   */
-  maxRepliesInFlight: number;
+  /** The socket chat's caps (CHAT_MAX_TOKENS, CHAT_MAX_BEAM_WIDTH, CHAT_MAX_CANDIDATES, CHAT_IGNORE_EOS): over one, 400 naming it. */
+  decodingCaps: DecodingCaps;
+  /** TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (clientAddress), for the per-address admission. */
+  trustedProxies: ReadonlySet<string>;
   /** CHAT_API_STORE: store each exchange as a conversation. */
   storeConversations: boolean;
 }
 
 export const OPENAI_API_OPTIONS = Symbol('OPENAI_API_OPTIONS');
-export const MAX_REPLIES_IN_FLIGHT = 128;
 
 export function openAiApiOptions(config: AppConfig): OpenAiApiOptions {
   return {
@@ -29,7 +27,8 @@ export function openAiApiOptions(config: AppConfig): OpenAiApiOptions {
     maxMessageChars: config.maxMessageChars,
     maxConversationTurns: config.maxConversationTurns,
     inactiveVersions: config.chatInactiveVersions,
-    maxRepliesInFlight: MAX_REPLIES_IN_FLIGHT,
+    decodingCaps: config.chatDecodingCaps,
+    trustedProxies: new Set(config.trustedProxies),
     storeConversations: config.chatApiStore,
   };
 }

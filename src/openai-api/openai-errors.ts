@@ -3,8 +3,9 @@
  * shape, `{ error: { message, type, param, code } }`, through common/error-responses.ts (toOpenAiError).
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
-import { BUSY_RETRY_SECONDS, toOpenAiError } from '../common/error-responses';
+import { toOpenAiError } from '../common/error-responses';
 import { AppError, InvalidInputError } from '../common/errors';
+import { OverLimitError } from '../serving/serving-errors';
 
 /** Requests under this path are the OpenAI-compatible API's, answered in its error shape even before routing. */
 export function isOpenAiApiPath(url: string): boolean {
@@ -19,8 +20,8 @@ export const openAiErrors = {
     new InvalidInputError(message, { param: param ?? undefined, openAiCode }),
   modelNotFound: (model: string) => new AppError('model_not_found', `model ${model} is not offered by this API`, { id: model }),
   unauthorized: (sent: boolean) => new AppError('invalid_api_key', sent ? 'Incorrect API key provided' : 'Missing API key: send Authorization: Bearer <key>'),
-  busy: (inFlight: number) =>
-    new AppError('server_busy', `The service is busy (${inFlight} replies in flight): retry in ${BUSY_RETRY_SECONDS} s`, { inFlight }),
+  /** A setting over the socket chat's caps (CHAT_MAX_*), named as the request wrote it. */
+  overLimit: (param: string, max: number | false) => new OverLimitError(param, max),
   shuttingDown: () => new AppError('shutting_down', 'The server is shutting down: retry (on another instance)'),
 };
 

@@ -18,6 +18,7 @@ import { tinyModel, tinyTokenizer } from '../support/generation-kit';
 import type { ModelKind } from '../../src/models/model-config';
 import { saveModel } from '../../src/models/model-files';
 import { initTensorBackend } from '../../src/tensor/backend';
+import { PERMISSIVE_LIMITS } from '../support/permissive-limits';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -60,7 +61,7 @@ export async function startChatApp(
     await writeTinyModel(path.join(modelsDir, 'hred-tiny'), 'hred', 1);
     await writeTinyModel(path.join(modelsDir, 'vhred-tiny'), 'vhred', 2);
   }
-  const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1', ...env });
+  const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1', ...PERMISSIVE_LIMITS, ...env });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(PrismaService)
     .useValue(ownDb ? db.prisma : keepOpen(db.prisma))

@@ -64,6 +64,51 @@ describe(ConversationsService.name, () => {
     expect((await sut.history(id)).turns).toHaveLength(1);
   });
 
+  describe('appendExchange: a user turn and its reply rows in one write', () => {
+    const botRow = (replyId: string) => ({ speaker: 'bot' as const, text: '', replyId });
+
+    it('stores them at consecutive indexes from the guessed next index', async () => {
+      const { id } = await sut.start();
+      const { turns, created } = await sut.appendExchange(id, userTurn('hi', 'm-1'), [botRow('x-1'), botRow('y-1')], { nextIndex: 0 });
+      expect(created).toBe(true);
+      expect(turns.map((t) => [t.index, t.speaker, t.replyId])).toEqual([[0, 'user', null], [1, 'bot', 'x-1'], [2, 'bot', 'y-1']]);
+      expect(turns.every((t) => t.finishReason === null)).toBe(true);
+    });
+
+    // A guess made stale by another instance (or a direct append) must not overwrite or skip an index.
+    it('a stale guess takes the locked path: the next free index, nothing overwritten', async () => {
+      const { id } = await sut.start();
+      await sut.appendTurn(id, userTurn('elsewhere'));
+      const { turns } = await sut.appendExchange(id, userTurn('here'), [botRow('stale-1')], { nextIndex: 0 });
+      expect(turns.map((t) => t.index)).toEqual([1, 2]);
+      expect((await sut.history(id)).turns.map((t) => t.text)).toEqual(['elsewhere', 'here', '']);
+    });
+
+    it('racing exchanges with the same guess are each stored once, at distinct indexes', async () => {
+      const { id } = await sut.start();
+      await Promise.all([0, 1, 2].map((i) => sut.appendExchange(id, userTurn(`m${i}`), [botRow(`race-${i}`)], { nextIndex: 0 })));
+      const { turns } = await sut.history(id);
+      expect(turns.map((t) => t.index)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(turns.filter((t) => t.speaker === 'user').map((t) => t.text).sort()).toEqual(['m0', 'm1', 'm2']);
+      for (const t of turns.filter((t) => t.speaker === 'user')) expect(turns[t.index + 1].replyId).toBe(`race-${t.text.slice(1)}`); // each followed by its own reply
+    });
+
+    it('a retried clientMessageId stores nothing and returns the stored turn', async () => {
+      const { id } = await sut.start();
+      const first = await sut.appendExchange(id, userTurn('hello', 'retry'), [botRow('retry-1')], { nextIndex: 0 });
+      const again = await sut.appendExchange(id, userTurn('hello', 'retry'), [botRow('retry-2')], { nextIndex: 2 });
+      expect(again).toEqual({ turns: [first.turns[0]], created: false });
+      expect((await sut.history(id)).turns).toHaveLength(2);
+    });
+
+    it('refuses a full conversation, and an unknown one, as appendTurn does', async () => {
+      const { id } = await sut.start();
+      await sut.appendExchange(id, userTurn('one'), [botRow('full-1')], { nextIndex: 0, maxTurns: 2 });
+      await expect(sut.appendExchange(id, userTurn('two'), [botRow('full-2')], { nextIndex: 2, maxTurns: 2 })).rejects.toMatchObject({ code: 'conversation_full', meta: { maxTurns: 2 } });
+      await expect(sut.appendExchange('6f1c1c1e-8a5b-4c1e-9a53-3d1c2b7f4a10', userTurn('x'), [], { nextIndex: 0 })).rejects.toBeInstanceOf(NotFoundError);
+    });
+  });
+
   it('pages history backwards from the latest turns', async () => {
     const { id } = await sut.start();
     for (let i = 0; i < 5; i++) await sut.appendTurn(id, userTurn(`t${i}`));

@@ -7,7 +7,8 @@ import OpenAI from 'openai';
 import { GenerationService, lastEvent } from '../../src/generation';
 import { ServingMetrics } from '../../src/metrics/serving-metrics';
 import { ModelVersionsService } from '../../src/model-versions/model-versions.service';
-import { MAX_REPLIES_IN_FLIGHT, OPENAI_API_OPTIONS, type OpenAiApiOptions } from '../../src/openai-api/openai-api.options';
+import { parseConfig } from '../../src/config';
+import { OPENAI_API_OPTIONS, type OpenAiApiOptions } from '../../src/openai-api/openai-api.options';
 import { type ChatTestApp, startChatApp } from '../chat/chat-test-app';
 
 /** Replies long enough to act on while they stream (random weights rarely say eos; ignoreEos makes sure). */
@@ -217,11 +218,14 @@ describe('API keys, the busy answer and stored exchanges', () => {
     maxMessageChars: 1000,
     maxConversationTurns: 1000,
     inactiveVersions: true,
-    maxRepliesInFlight: 2,
+    decodingCaps: { maxTokens: 512, beamWidth: 16, candidates: 32, ignoreEos: true },
+    trustedProxies: new Set(),
     storeConversations: true,
   };
+  /** Room for one request of two replies, and none waiting: the next request is refused. */
+  const serving = { SERVE_MAX_ROWS: '2', SERVE_MAX_QUEUED: '0' };
   beforeAll(async () => {
-    keyed = await startChatApp({}, undefined, undefined, {}, [[OPENAI_API_OPTIONS, options]]);
+    keyed = await startChatApp({}, undefined, undefined, serving, [[OPENAI_API_OPTIONS, options]]);
   });
   afterAll(async () => {
     await keyed?.close();
@@ -245,7 +249,7 @@ describe('API keys, the busy answer and stored exchanges', () => {
   });
 
   test('a busy service answers 429 with Retry-After', async () => {
-    expect(MAX_REPLIES_IN_FLIGHT).toBeGreaterThan(options.maxRepliesInFlight); // the default is far above this test's cap
+    expect(parseConfig({}).serving.maxQueued).toBeGreaterThan(Number(serving.SERVE_MAX_QUEUED)); // the default is far above this test's
     const authorized = clientOf(keyed.url, KEY);
     const busy = await authorized.chat.completions.create({
       model: 'hred', messages: [{ role: 'user', content: 'hi' }], n: 2, stream: true, decoding: LONG,

@@ -46,7 +46,10 @@
     if (conversation) await resume().catch(showError);
   });
   socket.on('disconnect', () => setConnection('Disconnected, reconnecting…'));
-  socket.on('connect_error', () => setConnection('Cannot reach the server, retrying…'));
+  // A refusal by the server (too many tabs from this address) is not retried by socket.io: say what to do.
+  socket.on('connect_error', (error) =>
+    setConnection(error.data?.code === 'too_many_sockets' ? 'Too many chat tabs are open from your address: close one, then reload.' : 'Cannot reach the server, retrying…'),
+  );
 
   socket.on('reply:start', (e) => {
     // A resume during the reply may already have listed it.
@@ -302,7 +305,8 @@
 
   function showError(error) {
     if (!error) return void (ui.error.textContent = '');
-    const advice = { rate_limited: 'Slow down a little.', reply_in_progress: 'Wait for the reply, or stop it.', model_not_found: 'Pick another model.' };
+    const later = 'Send it again in a few seconds.';
+    const advice = { rate_limited: 'Slow down a little.', reply_in_progress: 'Wait for the reply, or stop it.', model_not_found: 'Pick another model.', server_busy: later, too_many_replies: later };
     ui.error.textContent = [error.message, advice[error.code]].filter(Boolean).join(' ');
   }
 

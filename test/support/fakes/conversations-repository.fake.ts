@@ -5,12 +5,13 @@ import type { BotTurnUpdate, NewConversation, NewTurn } from '../../../src/conve
 import type { ConversationsRepository } from '../../../src/conversations/conversations.repository';
 import type { Conversation, Feedback, Turn } from '../../../src/generated/prisma/client';
 
-type Used = 'createConversation' | 'findConversation' | 'appendTurn' | 'updateBotTurn' | 'findTurn' | 'findTurns' | 'setAllowTraining' | 'upsertFeedback';
+type Used = 'createConversation' | 'findConversation' | 'appendTurn' | 'appendExchange' | 'updateBotTurn' | 'findTurn' | 'findTurns' | 'setAllowTraining' | 'upsertFeedback';
 
 /**
  * ConversationsRepository in memory, for unit specs of the services above it (the real one is covered against
  * PGlite in test/conversations). Same contract: indices 0..n-1, a clientMessageId answered with its stored turn,
- * maxTurns refused with ConversationFullError. `failNext` makes the next call of a method reject, as an outage would.
+ * maxTurns refused with ConversationFullError, an exchange stored all or nothing (its `nextIndex` hint is not needed
+ * here). `failNext` makes the next call of a method reject, as an outage would.
  */
 export class FakeConversationsRepository implements Pick<ConversationsRepository, Used> {
   readonly conversations = new Map<string, Conversation>();
@@ -55,16 +56,26 @@ export class FakeConversationsRepository implements Pick<ConversationsRepository
 
   async appendTurn(conversationId: string, input: NewTurn, maxTurns?: number): Promise<{ turn: Turn; created: boolean }> {
     this.fail('appendTurn');
+    const { turns, created } = this.append(conversationId, [input], maxTurns);
+    return { turn: turns[0], created };
+  }
+
+  async appendExchange(conversationId: string, user: NewTurn, bots: NewTurn[], options: { maxTurns?: number; nextIndex?: number }): Promise<{ turns: Turn[]; created: boolean }> {
+    this.fail('appendExchange');
+    return this.append(conversationId, [user, ...bots], options.maxTurns);
+  }
+
+  private append(conversationId: string, [first, ...rest]: NewTurn[], maxTurns: number | undefined): { turns: Turn[]; created: boolean } {
     if (!this.conversations.has(conversationId)) throw new NotFoundError('conversation', conversationId);
     const stored = this.turnsOf(conversationId);
-    const existing = input.clientMessageId === undefined ? undefined : stored.find((t) => t.clientMessageId === input.clientMessageId);
-    if (existing) return { turn: existing, created: false };
+    const existing = first.clientMessageId === undefined ? undefined : stored.find((t) => t.clientMessageId === first.clientMessageId);
+    if (existing) return { turns: [existing], created: false };
     const index = stored.length;
     if (maxTurns !== undefined && index >= maxTurns) throw new ConversationFullError(conversationId, maxTurns);
-    const turn: Turn = {
+    const turns = [first, ...rest].map((input, k): Turn => ({
       id: randomUUID(),
       conversationId,
-      index,
+      index: index + k,
       speaker: input.speaker,
       text: input.text,
       tokenCount: input.tokenCount ?? null,
@@ -76,9 +87,9 @@ export class FakeConversationsRepository implements Pick<ConversationsRepository
       clientMessageId: input.clientMessageId ?? null,
       replyId: input.replyId ?? null,
       createdAt: new Date(),
-    };
-    this.turns.push(turn);
-    return { turn, created: true };
+    }));
+    this.turns.push(...turns);
+    return { turns, created: true };
   }
 
   async updateBotTurn(id: string, update: BotTurnUpdate): Promise<Turn | null> {
