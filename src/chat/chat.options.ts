@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config';
+import type { DecodingInput } from '../generation/decoding-options';
 import type { RateLimit } from './rate-limiter';
 
 /** Tunables of the chat gateway, built from AppConfig; tests override the CHAT_OPTIONS provider. */
@@ -15,6 +16,8 @@ export interface ChatOptions {
    * database with conversations or rejected events.
    */
   rateLimit: RateLimit;
+  /** DEFAULT_DECODING: a new conversation's decoding when the client picks no strategy (see withDefaultDecoding). */
+  defaultDecoding: DecodingInput;
 }
 
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
@@ -25,5 +28,6 @@ export function chatOptions(config: AppConfig): ChatOptions {
     maxConversationTurns: config.maxConversationTurns,
     inactiveVersions: config.chatInactiveVersions,
     rateLimit: config.chatRateLimit,
+    defaultDecoding: config.defaultDecoding,
   };
 }

@@ -21,7 +21,7 @@ function newTestService(options: Partial<ChatOptions> = {}) {
   const broadcaster = new RecordingBroadcaster();
   const metrics = new ServingMetrics({ replyLoad: () => ({ active: 0, waiting: 0 }), trainingRunsByStatus: async () => ({}) });
   const streamer = new ReplyStreamer(generation.asService, conversations, broadcaster.asBroadcaster, metrics);
-  const chatOptions: ChatOptions = { maxMessageChars: 1000, maxConversationTurns: 100, inactiveVersions: false, rateLimit: { burst: 10, perSecond: 5 }, ...options };
+  const chatOptions: ChatOptions = { maxMessageChars: 1000, maxConversationTurns: 100, inactiveVersions: false, rateLimit: { burst: 10, perSecond: 5 }, defaultDecoding: {}, ...options };
   const sut = new ChatService(conversations, modelVersions.asService, streamer, generation.asService, chatOptions);
   const hred = modelVersions.add('hred', 'hred-small', { active: true });
   return { sut, hred, mocks: { repository, modelVersions, generation, broadcaster } };
@@ -52,6 +52,17 @@ describe(ChatService.name, () => {
       limits: { maxMessageChars: 1000 },
       training: true,
     });
+  });
+
+  test.each([
+    ['no decoding: the service default (DEFAULT_DECODING)', {}, { strategy: 'beam', beamWidth: 4 }],
+    ['a maximum length only: the default, with that length', { decoding: { maxTokens: 12 } }, { strategy: 'beam', beamWidth: 4, maxTokens: 12 }],
+    ['a strategy of its own: as asked', { decoding: { strategy: 'greedy' as const } }, { strategy: 'greedy' }],
+    ['candidates: as asked (beam would refuse them)', { decoding: { candidates: 8 } }, { candidates: 8 }],
+  ])('start with %s', async (_, payload, decoding) => {
+    const { sut } = newTestService({ defaultDecoding: { strategy: 'beam', beamWidth: 4 } });
+    const started = await sut.start(newClient(), payload);
+    expect(started.settings.decoding).toEqual(decoding);
   });
 
   test('send stores the user turn, acks, then streams the reply and stores it', async () => {

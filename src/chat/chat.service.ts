@@ -4,7 +4,7 @@ import { AppError, NotFoundError } from '../common/errors';
 import { ConversationsService } from '../conversations/conversations.service';
 import { isUuid } from '../common/ids';
 import type { Turn } from '../generated/prisma/client';
-import { GenerationService } from '../generation';
+import { GenerationService, withDefaultDecoding } from '../generation';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { chatErrors } from './chat-errors';
 import type { ConversationSettings, ReplyModel, StoredTurn, WireFinishReason } from './chat.events';
@@ -55,7 +55,7 @@ export class ChatService implements OnModuleDestroy {
   ) {}
 
   async start(client: ChatClient, payload: StartPayload) {
-    const settings: ConversationSettings = { models: payload.compare ?? [payload.model ?? DEFAULT_MODEL], decoding: payload.decoding ?? {} };
+    const settings: ConversationSettings = { models: payload.compare ?? [payload.model ?? DEFAULT_MODEL], decoding: withDefaultDecoding(payload.decoding ?? {}, this.options.defaultDecoding) };
     if (!this.options.inactiveVersions) await this.requireOffered(settings.models); // before loading anything
     const models = await this.resolveModels(settings.models); // fail now, not at the first message
     const training = payload.training ?? true;

@@ -70,7 +70,7 @@ export class ChatCompletionsService implements OnModuleDestroy {
     if (this.closing) throw openAiErrors.shuttingDown();
     const turns = conversationTurns(request.messages);
     const model = await this.resolveModel(request.model);
-    const plan = planChoices(request, model.kind);
+    const plan = planChoices(request, model.kind, this.options.defaultDecoding);
     // Before reading the conversation: a refusal under load costs no encoding.
     const { active, waiting } = this.generation.load();
     if (active + waiting + planRows(plan) > this.options.maxRepliesInFlight) throw openAiErrors.busy(active + waiting);

@@ -1,3 +1,4 @@
+import type { ChatDecoding } from '../chat/chat.schemas';
 import type { AppConfig } from '../config';
 
 /** Tunables of the OpenAI-compatible API, built from AppConfig; tests override the OPENAI_API_OPTIONS provider. */
@@ -18,6 +19,8 @@ export interface OpenAiApiOptions {
   maxRepliesInFlight: number;
   /** CHAT_API_STORE: store each exchange as a conversation. */
   storeConversations: boolean;
+  /** DEFAULT_DECODING: the decoding of a request that picks none (see planChoices). */
+  defaultDecoding: ChatDecoding;
 }
 
 export const OPENAI_API_OPTIONS = Symbol('OPENAI_API_OPTIONS');
@@ -31,5 +34,6 @@ export function openAiApiOptions(config: AppConfig): OpenAiApiOptions {
     inactiveVersions: config.chatInactiveVersions,
     maxRepliesInFlight: MAX_REPLIES_IN_FLIGHT,
     storeConversations: config.chatApiStore,
+    defaultDecoding: config.defaultDecoding,
   };
 }

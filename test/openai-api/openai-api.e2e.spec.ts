@@ -219,6 +219,7 @@ describe('API keys, the busy answer and stored exchanges', () => {
     inactiveVersions: true,
     maxRepliesInFlight: 2,
     storeConversations: true,
+    defaultDecoding: { strategy: 'greedy' },
   };
   beforeAll(async () => {
     keyed = await startChatApp({}, undefined, undefined, {}, [[OPENAI_API_OPTIONS, options]]);
