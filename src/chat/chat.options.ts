@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config';
+import type { DecodingInput } from '../generation/decoding-options';
 import type { DecodingCaps } from '../serving/decoding-caps';
 import type { RateLimit } from './rate-limiter';
 
@@ -26,6 +27,8 @@ export interface ChatOptions {
   conversationsPerMinute: number;
   /** TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (clientAddress). */
   trustedProxies: ReadonlySet<string>;
+  /** DEFAULT_DECODING: a new conversation's decoding when the client picks no strategy (see withDefaultDecoding). */
+  defaultDecoding: DecodingInput;
 }
 
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
@@ -41,5 +44,6 @@ export function chatOptions(config: AppConfig): ChatOptions {
     socketsPerAddress: config.chatSocketsPerAddress,
     conversationsPerMinute: config.chatConversationsPerMinute,
     trustedProxies: new Set(config.trustedProxies),
+    defaultDecoding: config.defaultDecoding,
   };
 }

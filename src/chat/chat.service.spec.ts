@@ -32,6 +32,7 @@ function newTestService(options: Partial<ChatOptions> = {}, serving: Partial<Sch
     socketsPerAddress: 32,
     conversationsPerMinute: 20,
     trustedProxies: new Set(),
+    defaultDecoding: {},
     ...options,
   };
   const scheduler = new ReplyScheduler({ maxRows: 64, maxQueued: 256, perClient: 8, ...serving });
@@ -65,6 +66,17 @@ describe(ChatService.name, () => {
       limits: { maxMessageChars: 1000, maxTokens: 128, maxBeamWidth: 8, maxCandidates: 16, maxCompare: 3, ignoreEos: false },
       training: true,
     });
+  });
+
+  test.each([
+    ['no decoding: the service default (DEFAULT_DECODING)', {}, { strategy: 'beam', beamWidth: 4 }],
+    ['a maximum length only: the default, with that length', { decoding: { maxTokens: 12 } }, { strategy: 'beam', beamWidth: 4, maxTokens: 12 }],
+    ['a strategy of its own: as asked', { decoding: { strategy: 'greedy' as const } }, { strategy: 'greedy' }],
+    ['candidates: as asked (beam would refuse them)', { decoding: { candidates: 8 } }, { candidates: 8 }],
+  ])('start with %s', async (_, payload, decoding) => {
+    const { sut } = newTestService({ defaultDecoding: { strategy: 'beam', beamWidth: 4 } });
+    const started = await sut.start(newClient(), payload);
+    expect(started.settings.decoding).toEqual(decoding);
   });
 
   test('send stores the user turn with its reply row, acks, then streams the reply and stores it', async () => {

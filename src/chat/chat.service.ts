@@ -4,7 +4,7 @@ import { AppError, NotFoundError } from '../common/errors';
 import { ConversationsService } from '../conversations/conversations.service';
 import { isUuid } from '../common/ids';
 import type { Turn } from '../generated/prisma/client';
-import { GenerationService, LruCache } from '../generation';
+import { GenerationService, LruCache, withDefaultDecoding } from '../generation';
 import { ModelVersionsService } from '../model-versions/model-versions.service';
 import { decodingRows, overCap } from '../serving/decoding-caps';
 import { type Admission, ReplyScheduler } from '../serving/reply-scheduler';
@@ -79,7 +79,7 @@ export class ChatService implements OnModuleDestroy {
   ) {}
 
   async start(client: ChatClient, payload: StartPayload) {
-    const settings: ConversationSettings = { models: payload.compare ?? [payload.model ?? DEFAULT_MODEL], decoding: payload.decoding ?? {} };
+    const settings: ConversationSettings = { models: payload.compare ?? [payload.model ?? DEFAULT_MODEL], decoding: withDefaultDecoding(payload.decoding ?? {}, this.options.defaultDecoding) };
     this.requireWithinCaps(settings);
     if (!this.options.inactiveVersions) await this.requireOffered(settings.models); // before loading anything
     const models = await this.resolveModels(settings.models); // fail now, not at the first message

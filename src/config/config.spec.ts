@@ -32,6 +32,7 @@ describe(parseConfig.name, () => {
       corpusDir: path.resolve('../shared/data'),
       chatApiKeys: undefined,
       chatApiStore: false,
+      defaultDecoding: { strategy: 'beam', beamWidth: 4 },
       metrics: { enabled: true, port: undefined },
     });
   });
@@ -70,8 +71,9 @@ describe(parseConfig.name, () => {
       SERVE_MAX_QUEUED: '0',
       SERVE_REPLIES_PER_ADDRESS: '2',
       TRUSTED_PROXIES: '10.0.0.2, ::FFFF:127.0.0.1',
+      DEFAULT_DECODING: '{"strategy":"sample","topP":0.9}',
     });
-    expect(config).toMatchObject({ maxConversationTurns: 50, chatInactiveVersions: true, decoderThreads: 0 });
+    expect(config).toMatchObject({ maxConversationTurns: 50, chatInactiveVersions: true, decoderThreads: 0, defaultDecoding: { strategy: 'sample', topP: 0.9 } });
     expect(config).toMatchObject({ port: 8080, maxMessageChars: 500, tfBackend: 'wasm', logLevel: 'debug' });
     expect(config).toMatchObject({ redisUrl: 'redis://cache:6379', redisPrefix: 'chat-eu', trainingWorker: false });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
@@ -94,6 +96,9 @@ describe(parseConfig.name, () => {
     [{ TF_BACKEND: 'gpu' }, 'Invalid configuration: TF_BACKEND must be one of auto, node, wasm, cpu (got "gpu")'],
     [{ TF_NATIVE: 'on' }, 'Invalid configuration: TF_NATIVE must be one of auto, off (got "on")'],
     [{ CORS_ORIGINS: 'not a url' }, 'Invalid configuration: CORS_ORIGINS must be * or comma-separated origins like https://chat.example.com (got "not a url")'],
+    [{ DEFAULT_DECODING: 'beam' }, 'Invalid configuration: DEFAULT_DECODING must be a JSON object of decoding settings, e.g. {"strategy":"beam","beamWidth":4} (got "beam")'],
+    [{ DEFAULT_DECODING: '{"strategy":"beam","candidates":4}' }, 'Invalid configuration: DEFAULT_DECODING candidates applies to greedy and sampled replies'],
+    [{ DEFAULT_DECODING: '{"beamWidth":99}' }, 'Invalid configuration: DEFAULT_DECODING'],
     [{ DECODER_THREADS: '-1' }, 'Invalid configuration: DECODER_THREADS must be an integer between 0 and 256 (got "-1")'],
     [{ METRICS: 'yes' }, 'Invalid configuration: METRICS must be one of on, off (got "yes")'],
     [{ METRICS_PORT: '3000' }, 'Invalid configuration: METRICS_PORT must differ from PORT (got "3000")'],

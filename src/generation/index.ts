@@ -1,6 +1,7 @@
 // The public surface of generation; other folders import from here.
 export * from './conversation-state';
 export * from './decoding-options';
+export { withDefaultDecoding } from './default-decoding';
 export * from './generation-events';
 export { generateStream, generateReply, lastEvent } from './decode';
 export { ReplyBatcher } from './batcher';

@@ -78,7 +78,7 @@ export class ChatCompletionsService implements OnModuleDestroy {
     if (this.closing) throw openAiErrors.shuttingDown();
     const turns = conversationTurns(request.messages);
     const model = await this.resolveModel(request.model);
-    const plan = planChoices(request, model.kind);
+    const plan = planChoices(request, model.kind, this.options.defaultDecoding);
     this.requireWithinCaps(request, plan);
     // Before reading the conversation: a refusal under load costs no encoding.
     const admission = this.scheduler.reserve({ client, rows: planRows(plan) });

@@ -1,3 +1,4 @@
+import type { ChatDecoding } from '../chat/chat.schemas';
 import type { AppConfig } from '../config';
 import type { DecodingCaps } from '../serving/decoding-caps';
 
@@ -17,6 +18,8 @@ export interface OpenAiApiOptions {
   trustedProxies: ReadonlySet<string>;
   /** CHAT_API_STORE: store each exchange as a conversation. */
   storeConversations: boolean;
+  /** DEFAULT_DECODING: the decoding of a request that picks none (see planChoices). */
+  defaultDecoding: ChatDecoding;
 }
 
 export const OPENAI_API_OPTIONS = Symbol('OPENAI_API_OPTIONS');
@@ -30,5 +33,6 @@ export function openAiApiOptions(config: AppConfig): OpenAiApiOptions {
     decodingCaps: config.chatDecodingCaps,
     trustedProxies: new Set(config.trustedProxies),
     storeConversations: config.chatApiStore,
+    defaultDecoding: config.defaultDecoding,
   };
 }

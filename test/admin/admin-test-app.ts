@@ -2,6 +2,7 @@
  * Boots the whole application for admin API tests on a free port, as test/health does, with its own temp DATA_DIR,
  * MODELS_DIR and CORPUS_DIR (holding the tiny corpus as train.jsonl) and the wasm backend.
  */
+import { GREEDY_REPLIES } from '../support/greedy-replies';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -37,7 +38,7 @@ export async function startAdminApp(prisma: PrismaService, dirs: AdminTestDirs, 
     MODELS_DIR: dirs.modelsDir,
     CORPUS_DIR: dirs.corpusDir,
     TF_BACKEND: 'wasm',
-    DECODER_THREADS: '1', // tests decode in their own thread unless they ask for decoder threads
+    DECODER_THREADS: '1', DEFAULT_DECODING: GREEDY_REPLIES, // tests decode in their own thread unless they ask for decoder threads
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })

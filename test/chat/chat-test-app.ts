@@ -2,6 +2,7 @@
  * The whole application on a free port (127.0.0.1) with tiny random-weight models in a temp MODELS_DIR, on the
  * database the environment selects (PGlite, or PostgreSQL with DATABASE_URL), plus a socket.io client for /chat.
  */
+import { GREEDY_REPLIES } from '../support/greedy-replies';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,7 +62,7 @@ export async function startChatApp(
     await writeTinyModel(path.join(modelsDir, 'hred-tiny'), 'hred', 1);
     await writeTinyModel(path.join(modelsDir, 'vhred-tiny'), 'vhred', 2);
   }
-  const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1', ...PERMISSIVE_LIMITS, ...env });
+  const config = parseConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1', DEFAULT_DECODING: GREEDY_REPLIES, ...PERMISSIVE_LIMITS, ...env });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(PrismaService)
     .useValue(ownDb ? db.prisma : keepOpen(db.prisma))

@@ -308,3 +308,23 @@ describe('chat over socket.io /chat', () => {
     }
   });
 });
+
+describe('the default decoding (DEFAULT_DECODING unset)', () => {
+  test('a conversation started without decoding replies by beam search of width 4, and stores it so', async () => {
+    const beamChat = await startChatApp({}, chat.db, chat.modelsDir, { DEFAULT_DECODING: '' });
+    const socket = await connect(beamChat.url);
+    try {
+      const recorder = recordReplies(socket);
+      const started = await callOk<Started>(socket, 'conversation:start', {});
+      expect(started).toMatchObject({ settings: { decoding: { strategy: 'beam', beamWidth: 4 } } });
+      await callOk(socket, 'message:send', { conversationId: started.conversationId, text: 'hello there !' });
+      const [reply] = await recorder.ended(1);
+      expect(['eos', 'length']).toContain(reply.end!.finishReason);
+      const stored = await turnsOf(started.conversationId);
+      expect(stored[1]).toMatchObject({ speaker: 'bot', text: reply.end!.text, decoding: expect.objectContaining({ strategy: 'beam', beamWidth: 4 }) });
+    } finally {
+      socket.disconnect();
+      await beamChat.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * submitted to one is trained by the worker with its progress visible on the other.
  *   TEST_REDIS_URL=redis://127.0.0.1:6379 npx jest test/cluster
  */
+import { GREEDY_REPLIES } from '../support/greedy-replies';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { INestApplicationContext, INestApplication } from '@nestjs/common';
@@ -35,7 +36,7 @@ const redisUrl = process.env.TEST_REDIS_URL;
     const env = { REDIS_URL: redisUrl!, REDIS_PREFIX: `hred-test-${randomUUID()}`, TRAINING_WORKER: 'false' };
     a = await startAdminApp(keepOpen(db.prisma), dirs, env);
     b = await startAdminApp(keepOpen(db.prisma), dirs, env);
-    const config = parseConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, DATA_DIR: dirs.dataDir, MODELS_DIR: dirs.modelsDir, CORPUS_DIR: dirs.corpusDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1', ...env, TRAINING_WORKER: 'true' });
+    const config = parseConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, DATA_DIR: dirs.dataDir, MODELS_DIR: dirs.modelsDir, CORPUS_DIR: dirs.corpusDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1', DEFAULT_DECODING: GREEDY_REPLIES, ...env, TRAINING_WORKER: 'true' });
     const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] })
       .overrideProvider(PrismaService)
       .useValue(keepOpen(db.prisma))

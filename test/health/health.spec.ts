@@ -1,3 +1,4 @@
+import { GREEDY_REPLIES } from '../support/greedy-replies';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ describe('health endpoints', () => {
     db = await createTestDatabase();
     // An empty MODELS_DIR: the service starts with no model, as after a fresh install without shipped models.
     modelsDir = await mkdtemp(path.join(tmpdir(), 'hred-health-models-'));
-    const config = parseConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1' });
+    const config = parseConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, MODELS_DIR: modelsDir, DATA_DIR: modelsDir, TF_BACKEND: 'wasm', DECODER_THREADS: '1', DEFAULT_DECODING: GREEDY_REPLIES });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), FakeBackendModule] })
       .overrideProvider(PrismaService)
       .useValue(db.prisma)

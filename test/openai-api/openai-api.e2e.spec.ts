@@ -221,6 +221,7 @@ describe('API keys, the busy answer and stored exchanges', () => {
     decodingCaps: { maxTokens: 512, beamWidth: 16, candidates: 32, ignoreEos: true },
     trustedProxies: new Set(),
     storeConversations: true,
+    defaultDecoding: { strategy: 'greedy' },
   };
   /** Room for one request of two replies, and none waiting: the next request is refused. */
   const serving = { SERVE_MAX_ROWS: '2', SERVE_MAX_QUEUED: '0' };

@@ -1,4 +1,5 @@
 /** The service's real entry point (src/main.ts, as `npm start` runs it) in a child process, for restart and fault tests. */
+import { GREEDY_REPLIES } from './greedy-replies';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from './free-port';
@@ -22,7 +23,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', TF_BACKEND: 'wasm', DECODER_THREADS: '1', ...PERMISSIVE_LIMITS, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, LOG_LEVEL: 'warn', TF_BACKEND: 'wasm', DECODER_THREADS: '1', DEFAULT_DECODING: GREEDY_REPLIES, ...PERMISSIVE_LIMITS, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
