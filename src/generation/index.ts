@@ -2,14 +2,15 @@
 export * from './conversation-state';
 export * from './decoding-options';
 export * from './generation-events';
-export { generateStream, generateReply, lastEvent } from './decode';
+export { generateStream, generateReply, lastEvent, nextTurnOfEventLoop, resolveDecoding } from './decode';
 export { ReplyBatcher } from './batcher';
 export { DecodeDriver } from './decode-driver';
 export type { DriverEvent } from './decode-driver';
 export { DecodeRequest } from './decode-request';
 export type { BatcherOptions } from './batcher';
 export * as sampling from './sampling';
-export { gnmtLengthPenalty } from './beam-search';
+export { BeamSearch, gnmtLengthPenalty } from './beam-search';
+export { ReplyRow } from './reply-row';
 export type { ModelRef, ModelInfo } from './model-registry';
 export { GenerationError } from './generation-errors';
 export type { GenerationErrorCode } from './generation-errors';
