@@ -1,4 +1,4 @@
-import { LruCache } from '../generation/lru-cache';
+import { LruCache } from '../generation';
 import type { ConversationSettings } from './chat.events';
 import type { ContextTurn } from './reply-context';
 

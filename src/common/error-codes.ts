@@ -53,9 +53,11 @@ export const ERROR_CODES = [
   'TRAINING_DATA_EMPTY',
   'BASE_MODEL_MISMATCH', // fine-tuning a model as another kind
   'CHECKPOINT_MISSING',
+  'CHECKPOINT_MISMATCH', // a checkpoint whose optimizer moments are not the model's parameters
   'LABEL_FILE_INVALID',
   'BLEU_UNDEFINED',
   'CONFIG_INVALID',
+  'BACKEND_UNAVAILABLE', // TF_BACKEND's tensor backend cannot start on this machine
   'DATA_DIR_IN_USE',
   'DATA_DIR_NOT_WRITABLE',
   'USAGE', // a command line the CLI cannot run

@@ -103,9 +103,11 @@ function meaning(error: AppError): Meaning {
     case 'TRAINING_DATA_EMPTY':
     case 'BASE_MODEL_MISMATCH':
     case 'CHECKPOINT_MISSING':
+    case 'CHECKPOINT_MISMATCH':
     case 'LABEL_FILE_INVALID':
     case 'BLEU_UNDEFINED':
     case 'CONFIG_INVALID':
+    case 'BACKEND_UNAVAILABLE':
     case 'DATA_DIR_IN_USE':
     case 'DATA_DIR_NOT_WRITABLE':
     case 'DECODER_THREAD_EXITED':

@@ -100,5 +100,5 @@ export async function generateReply(
 /** The end event of a reply stream. */
 export async function lastEvent(events: AsyncIterable<GenerationEvent>): Promise<EndEvent> {
   for await (const event of events) if (event.type === 'end') return event;
-  throw new Error('reply stream ended without an end event');
+  throw new Error('reply stream ended without an end event'); // internal invariant: generateStream always ends with one
 }

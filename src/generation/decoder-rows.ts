@@ -20,6 +20,7 @@ const PAD_BIAS = -1e9;
 export function startRows(model: DialogueModel, states: readonly ConversationState[], zs?: readonly (Float32Array | undefined)[]): DecoderState {
   states.forEach((s) => {
     assertStateFits(model, s);
+    // Internal invariant: the chat, /v1 and evaluation refuse a conversation with no turn before it gets here.
     if (s.turns === 0) throw new RangeError('a conversation state with no turn has nothing to reply to');
   });
   const D = 2 * model.config.encoderUnits;

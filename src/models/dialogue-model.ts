@@ -127,6 +127,7 @@ export class DialogueModel {
 
   /** Bag-of-words logits [N, V] predicted from [context; z] (Zhao et al. 2017). */
   bagOfWordsLogits(feature: tf.Tensor2D): tf.Tensor2D {
+    // Internal invariant: callers (loss.ts) ask only a model whose config built the head.
     if (!this.bagOfWords) throw new Error('model was built without the bag-of-words head');
     return dense(tf.tanh(dense(feature, this.bagOfWords.hidden)), this.bagOfWords.out);
   }
@@ -177,11 +178,13 @@ export class DialogueModel {
   }
 
   private requireContext(): GruParams {
+    // Internal invariant: only the HRED kinds' code paths read the context encoder.
     if (!this.context) throw new Error(`${this.config.kind} has no context encoder`);
     return this.context;
   }
 
   private requireLatent(): { prior: GaussianMlpParams; posterior: GaussianMlpParams } {
+    // Internal invariant: only VHRED's code paths (loss, latent choice, importance sampling) read the latent variable.
     if (!this.prior || !this.posterior) throw new Error(`${this.config.kind} has no latent variable`);
     return { prior: this.prior, posterior: this.posterior };
   }

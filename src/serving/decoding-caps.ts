@@ -1,5 +1,5 @@
 import type { ChatDecoding } from '../chat/chat.schemas';
-import { decodingSchema } from '../generation/decoding-options';
+import { decodingSchema } from '../generation';
 
 /** What a chat client may ask for (CHAT_MAX_* settings, CHAT_IGNORE_EOS), on the socket and on /v1 alike. */
 export interface DecodingCaps {

@@ -47,3 +47,20 @@ describe('fastestOf (TF_BACKEND=auto with more than one fast path)', () => {
     expect(wasmRate).toBeGreaterThan(cpuRate);
   });
 });
+
+describe('initTensorBackend', () => {
+  it('answers a TF_BACKEND that cannot start here with BACKEND_UNAVAILABLE, naming it and the setting that works', async () => {
+    let backend!: typeof import('./backend');
+    // A fresh module (the backend starts once per process), on a machine where tfjs-node's binding does not load.
+    await jest.isolateModulesAsync(async () => {
+      jest.doMock('@tensorflow/tfjs-node', () => {
+        throw new Error('libtensorflow.so.2: cannot open shared object file');
+      }, { virtual: true });
+      backend = await import('./backend');
+    });
+    const refused = backend.initTensorBackend('node');
+    await expect(refused).rejects.toBeInstanceOf(backend.TensorBackendError);
+    await expect(refused).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', meta: { backend: 'node', errors: [expect.stringContaining('libtensorflow')] } });
+    await expect(refused).rejects.toThrow(/TF_BACKEND=node: .*TF_BACKEND=auto/);
+  });
+});

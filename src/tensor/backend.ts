@@ -5,6 +5,7 @@
  * without the native kernels tfjs-node where it loads, then plain WASM, the pure-JS CPU backend last.
  */
 import * as tf from '@tensorflow/tfjs';
+import { AppError } from '../common/errors';
 import { registerBlasMatMul } from './blas-matmul';
 import { loadNativeKernels, parseNativeChoice } from './native-kernels';
 import { registerNativeColumnSums } from './column-sums';
@@ -12,6 +13,9 @@ import { registerNativeOps } from './native-op-runtime';
 import { registerWasmKernelFixes } from './wasm-kernels';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
+
+/** TF_BACKEND's backend cannot start here (an install or machine problem): meta.backend is the choice, meta.errors why. */
+export class TensorBackendError extends AppError<'BACKEND_UNAVAILABLE'> {}
 export type BackendChoice = BackendName | 'auto';
 
 export interface BackendInfo {
@@ -46,7 +50,13 @@ export function initTensorBackend(choice: BackendChoice = 'auto'): Promise<Backe
 }
 
 async function startBackend(choice: BackendChoice): Promise<BackendInfo> {
-  if (choice !== 'auto') return (active = await tryBackend(choice));
+  if (choice !== 'auto') {
+    const started = await tryBackend(choice).catch((err: Error) => {
+      const why = err.message.split('\n')[0];
+      throw new TensorBackendError('BACKEND_UNAVAILABLE', `TF_BACKEND=${choice}: the ${choice} backend cannot start (${why}); TF_BACKEND=auto takes one that can`, { backend: choice, errors: [why] }, { cause: err });
+    });
+    return (active = started);
+  }
   const errors: string[] = [];
   const attempt = async (name: BackendName) => tryBackend(name).catch((err: Error) => void errors.push(`${name}: ${err.message.split('\n')[0]}`));
   const wasm = await attempt('wasm');
@@ -57,7 +67,7 @@ async function startBackend(choice: BackendChoice): Promise<BackendInfo> {
     return (active = await fastestOf([wasm, node], probeTrainingStep));
   }
   const chosen = wasm?.nativeKernels ? wasm : (node ?? wasm ?? (await attempt('cpu')));
-  if (!chosen) throw new Error(`No tensor backend could start (${errors.join('; ')})`);
+  if (!chosen) throw new TensorBackendError('BACKEND_UNAVAILABLE', `No tensor backend could start (${errors.join('; ')})`, { backend: 'auto', errors });
   await setBackend(chosen.name === 'node' ? 'tensorflow' : chosen.name);
   const reason =
     chosen === wasm ? (wasm.nativeKernels ? 'the native kernels loaded, tfjs-node did not' : 'neither the native kernels nor tfjs-node loaded') : chosen === node ? 'tfjs-node loaded, the native kernels did not' : errors.join('; ');
@@ -133,6 +143,7 @@ function useNativeKernels(): Pick<BackendInfo, 'nativeKernels' | 'nativeKernelsF
 
 async function setBackend(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
+  // Plain: startBackend reports a backend that cannot start as a TensorBackendError; fastestOf re-selects one that started.
   if (!ok || tf.getBackend() !== name) throw new Error(`backend ${name} failed to initialise`);
   await tf.ready();
 }

@@ -27,6 +27,7 @@ export function registerBlasMatMul(native: NativeKernels): void {
     }
     const [m, k] = transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
     const [kb, n] = transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]];
+    // tfjs's own MatMul refusal, word for word: a caller's shape bug, never input (plain Error, as tfjs throws it)
     if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of [${a.shape}] and [${b.shape}] must match`);
     const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const wasm = wasmHeap(args.backend);

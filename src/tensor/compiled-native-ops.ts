@@ -27,6 +27,7 @@ export interface CompiledOp {
 /** Reads an entry, refusing one whose parts do not fit together (so a table mistake fails at load, in every test). */
 export function compileOp(name: string, spec: NativeOpSpec, table: Readonly<Record<string, NativeOpSpec>>): CompiledOp {
   const fail = (why: string): never => {
+    // A mistake in the table (native-ops.ts): a bug, never input, so a plain Error
     throw new Error(`native op table: ${name}: ${why}`);
   };
   const inputs = Object.entries(spec.inputs).map(([n, s]) => ({ name: n, ...(typeof s === 'string' ? { pattern: parseShape(s), dtype: 'float32' as const } : { pattern: parseShape(s.shape), dtype: s.dtype }) }));
@@ -76,6 +77,7 @@ type OperandInfo = Pick<tf.TensorInfo, 'shape' | 'dtype'>;
  */
 export function checkOperands<T extends OperandInfo>(op: CompiledOp, inputs: Readonly<Record<string, T | undefined>>): { dims: Dims; operands: Record<string, T> } {
   const fail = (why: string): never => {
+    // Operands a layer built wrong (their sizes come from the model's config, checked when it loads): a bug, so a plain Error
     throw new Error(`${op.name}: ${why}`);
   };
   const given = op.inputs.map((o) => ({ ...o, info: inputs[o.name] ?? fail(`operand ${o.name} is missing`) }));

@@ -13,6 +13,7 @@ export interface CustomGradientResult {
 export function customGradient(f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => CustomGradientResult): (...inputs: tf.Tensor[]) => tf.Tensor {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1];
+    // Internal invariant on tfjs's calling convention
     if (typeof save !== 'function') throw new Error('tf.customGrad passes the save function last');
     return f(
       args.filter((a): a is tf.Tensor => a instanceof tf.Tensor),

@@ -1,8 +1,11 @@
+/**
+ * The native attention decoder (fused-attention-decoder.ts) against its definition: the decoder layer's tfjs
+ * reference, `referenceSteps` in src/models/layers/attention-decoder.ts, values and gradients of every input.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernelsExpected, useTensorBackend } from '../../test/support/tensor-backend';
+import { referenceSteps } from '../models/layers/attention-decoder';
 import { backendInfo } from './backend';
-import { attend } from '../models/layers/attention';
-import { gruCell } from '../models/layers/gru';
 import { AttentionDecoderInputs, fusedAttentionDecoder, fusedAttentionDecoderStates, hasFusedAttentionDecoder } from './fused-attention-decoder';
 import { loadNativeKernels } from './native-kernels';
 
@@ -33,30 +36,30 @@ function argsOf([embProj, h0, a0, wxa, wh, bh, keys, values, wc, bc]: tf.Tensor[
   };
 }
 
-/** The definition, step by step in the model's tfjs layers (gruCell and attend, the reference); where the mask is 0 the state and attention vector are carried. */
-function reference(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor3D {
-  return referenceSteps(x, mask, bias).attention;
-}
-
-function referenceSteps(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): { attention: tf.Tensor3D; states: tf.Tensor3D } {
+/**
+ * The definition: the layer's `referenceSteps`, one step at a time so that where the mask is 0 the row's state and
+ * attention vector are carried, as the kernel does (the layer reads no output there). The input projection and the
+ * keys come in ready (embProj, wxa, keys), so the GRU's wx and bx and the attention's wa are not read.
+ */
+function definition(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): { attention: tf.Tensor3D; states: tf.Tensor3D } {
   const gru = { units: H, wx: tf.zeros([1, 1]) as tf.Tensor2D, bx: tf.zeros([1]) as tf.Tensor1D, wh: x.wh, bh: x.bh };
   const attention = { wa: tf.zeros([1, 1]) as tf.Tensor2D, out: { w: x.wc, b: x.bc } };
   const memory = { values: x.values, keys: x.keys, maskBias: bias };
-  const steps = tf.unstack(x.embProj) as tf.Tensor2D[];
   const masks = tf.unstack(tf.expandDims(mask, 2)) as tf.Tensor2D[];
+  const carried = (before: tf.Tensor2D, after: tf.Tensor2D, m: tf.Tensor2D) => tf.add(before, tf.mul(m, tf.sub(after, before))) as tf.Tensor2D;
   let [h, a] = [x.h0, x.a0];
   const out: tf.Tensor2D[] = [];
   const states: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
-    const hNext = gruCell(tf.add(steps[t], tf.matMul(a, x.wxa)), h, gru);
-    const aNext = attend(hNext, memory, attention);
-    h = tf.add(h, tf.mul(masks[t], tf.sub(hNext, h)));
-    a = tf.add(a, tf.mul(masks[t], tf.sub(aNext, a)));
+    const { last } = referenceSteps(tf.slice(x.embProj, [t, 0, 0], [1, -1, -1]), { h, attention: a, memory }, x.wxa, gru, attention);
+    [h, a] = [carried(h, last.h, masks[t]), carried(a, last.attention, masks[t])];
     out.push(a);
     states.push(h);
   }
   return { attention: tf.stack(out) as tf.Tensor3D, states: tf.stack(states) as tf.Tensor3D };
 }
+
+const reference = (x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor3D => definition(x, mask, bias).attention;
 
 (native ? describe : describe.skip)('attention decoder over a whole batch (native kernel)', () => {
   const r = (shape: number[], seed: number, sd = 0.7) => tf.randomNormal(shape, 0, sd, 'float32', seed);
@@ -102,7 +105,7 @@ function referenceSteps(x: Args, mask: tf.Tensor2D, bias: tf.Tensor2D): { attent
 
   it('decodes without a gradient to the same attention vectors, with the states (mask: replies ending)', () => {
     const [x, mask, b] = [args(), tf.tensor2d(masks['replies ending']), bias()];
-    const want = referenceSteps(x, mask, b);
+    const want = definition(x, mask, b);
     const got = fusedAttentionDecoderStates({ ...x, mask, bias: b })!;
     for (const k of ['attention', 'states'] as const) {
       expect(got[k].shape).toEqual(want[k].shape);

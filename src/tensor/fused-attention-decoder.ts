@@ -1,7 +1,8 @@
 /**
  * The attention decoder over every step of a teacher-forced batch as the native op `attentionDecoder`
  * (native-ops.ts), for the WASM backend. `fusedAttentionDecoder` is undefined where the kernels are not registered;
- * the caller then steps in tfjs ops (the GRU and attention layers), which compute the same function.
+ * the decoder layer then runs `referenceSteps` (models/layers/attention-decoder.ts), the same function in tfjs ops
+ * and the definition this kernel's spec holds it to.
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeOp, nativeOpOutputs, nativeOpReady } from './native-op-runtime';

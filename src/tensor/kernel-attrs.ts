@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 type Attrs = tf.NamedAttrMap | undefined;
 
 function refuse(name: string, kind: string, value: unknown): never {
+  // Attributes come from our own op calls: a wrong one is a bug, never input
   throw new TypeError(`kernel attribute ${name} must be ${kind}, got ${JSON.stringify(value)}`);
 }
 

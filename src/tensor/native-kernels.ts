@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { AppError } from '../common/errors';
 import { NATIVE_OP_NAMES, type NativeOpName } from './native-ops';
 
 /** A native op's function (native-ops.ts): the heap, then the integers its entry's `call` lists. */
@@ -48,7 +49,8 @@ export const PREBUILT_KERNELS_PATH = path.join(ROOT, 'native/prebuilt/linux-x64-
 export function parseNativeChoice(value: string | undefined): NativeChoice {
   if (value === undefined || value === '' || value === 'auto') return 'auto';
   if (value === 'off') return 'off';
-  throw new Error(`TF_NATIVE must be auto or off (got ${JSON.stringify(value)})`);
+  // Read here, not only by config.ts: the CLI and worker threads start the backend without the service's config.
+  throw new AppError('CONFIG_INVALID', `Invalid configuration: TF_NATIVE must be auto or off (got ${JSON.stringify(value)})`, { setting: 'TF_NATIVE' });
 }
 
 const FUNCTIONS: readonly (keyof NativeKernels)[] = [...NATIVE_OP_NAMES, 'gemm', 'columnSums', 'config', 'useIsa'];

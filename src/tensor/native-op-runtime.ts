@@ -13,6 +13,7 @@ import { heapWord, wasmHeap } from './wasm-heap';
 
 function attrValue(op: CompiledOp, attrs: tf.NamedAttrMap | undefined, name: string): number {
   const value = attrs?.[name];
+  // Internal invariant: attributes come from our own calls (see kernel-attrs.ts)
   if (typeof value !== 'boolean') throw new TypeError(`${op.name}: attribute ${name} must be true or false, got ${JSON.stringify(value)}`);
   return value ? 1 : 0;
 }
@@ -85,7 +86,7 @@ function differentiableOp(op: CompiledOp & { gradient: CompiledOp }, attrs: Nati
 /** The op's value (its first output), differentiable through its gradient entry. */
 export function nativeOp<K extends DifferentiableNativeOp>(name: K, inputs: Readonly<Record<NativeOpInput<K>, tf.Tensor>>, attrs: NativeOpAttrs = {}): tf.Tensor {
   const op = OPS[name];
-  if (!op.gradient) throw new Error(`${name} has no gradient entry`);
+  if (!op.gradient) throw new Error(`${name} has no gradient entry`); // a table bug: the type already excludes it
   const key = `${name} ${JSON.stringify(attrs)}`;
   let run = differentiable.get(key);
   if (!run) differentiable.set(key, (run = differentiableOp({ ...op, gradient: op.gradient }, attrs)));

@@ -35,6 +35,7 @@ function parseTerm(text: string, pattern: string): Term {
   const term: Term = { coefficient: 1, dims: [] };
   for (const factor of text.split('*')) {
     const match = /^(\d*)([A-Za-z]?)$/.exec(factor);
+    // Patterns are the op table's (native-ops.ts): a mistake there is a bug, found when the table is compiled
     if (!match || factor === '') throw new Error(`shape pattern '${pattern}': cannot read '${factor}' (a factor is a whole number, a letter, or both: 3H)`);
     if (match[1]) term.coefficient *= Number(match[1]);
     if (match[2]) term.dims.push(match[2]);
@@ -85,6 +86,7 @@ export function define(pattern: ShapePattern, shape: readonly number[], dims: Di
 export function shapeOf(pattern: ShapePattern, dims: Dims): number[] {
   const known = (d: string) => {
     const size = dims.sizes[d];
+    // Internal invariant: compileOp checks that every output dimension is bound by an input
     if (size === undefined) throw new Error(`shape pattern '${pattern.text}': dimension ${d} is not known`);
     return size;
   };

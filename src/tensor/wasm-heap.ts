@@ -15,6 +15,7 @@ function isWasmHeap(backend: unknown): backend is WasmHeapBackend {
 
 /** The backend a kernel was called with, as the WASM backend; any other is a registration error. */
 export function wasmHeap(backend: unknown): WasmHeapBackend {
+  // A registration bug (a heap kernel registered for another backend), never input
   if (!isWasmHeap(backend)) throw new TypeError('a WASM heap kernel was called with a backend other than tfjs-backend-wasm');
   return backend;
 }

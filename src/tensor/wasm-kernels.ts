@@ -22,7 +22,7 @@ export function registerWasmKernelFixes(): void {
 /** The kernel registered for 'wasm' under `name` (to call, or to fall back to from a replacement). */
 export function kernel(name: string): tf.KernelConfig {
   const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm backend lacks ${name}`);
+  if (!k) throw new Error(`wasm backend lacks ${name}`); // a tfjs-backend-wasm version without the kernel: an install bug, at start-up
   return k;
 }
 
@@ -208,6 +208,7 @@ function registerRowGather(): void {
       const id = ids[i];
       if (!(id >= 0 && id < rows)) {
         wasm.disposeData(out.dataId);
+        // As tfjs's own Gather refuses it: ids come from the tokenizer, whose vocabulary is checked against the model at load
         throw new Error(`GatherV2: index ${id} is not in [0, ${rows - 1}]`);
       }
       outVals.set(xVals.subarray(id * rowSize, (id + 1) * rowSize), i * rowSize);

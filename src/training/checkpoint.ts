@@ -8,6 +8,7 @@ import * as path from 'path';
 import { DialogueModel } from '../models/dialogue-model';
 import { ParamStore } from '../models/layers/params';
 import { loadModel, saveModel } from '../models/model-files';
+import type { ScaledAdam } from '../tensor/fused-adam';
 import { Tokenizer } from '../tokenization';
 import { EpochMetrics } from './progress';
 import { TrainingError } from './training-errors';
@@ -34,7 +35,7 @@ export async function saveCheckpoint(
   dir: string,
   model: DialogueModel,
   tokenizer: Tokenizer,
-  optimizer: tf.Optimizer,
+  optimizer: ScaledAdam,
   state: TrainerState,
 ): Promise<void> {
   const tmp = `${dir}.tmp`;
@@ -44,8 +45,7 @@ export async function saveCheckpoint(
   const weights = await optimizer.getWeights();
   const { data, specs } = await tf.io.encodeWeights(weights);
   await fs.writeFile(path.join(tmp, OPTIMIZER_FILE), Buffer.from(data));
-  const adam = adamPowers(optimizer);
-  const powers = { beta1: adam.accBeta1.dataSync()[0], beta2: adam.accBeta2.dataSync()[0] };
+  const powers = { beta1: optimizer.accBeta1.dataSync()[0], beta2: optimizer.accBeta2.dataSync()[0] };
   await fs.writeFile(path.join(tmp, STATE_FILE), JSON.stringify({ state, optimizer: specs, powers }, null, 2));
   // Swap in the complete folder only, keeping the previous one until the new one is in place:
   // an interruption at any point leaves a whole checkpoint at `dir` or at `dir.old`.
@@ -69,10 +69,10 @@ export async function hasCheckpoint(dir: string): Promise<boolean> {
 }
 
 /** Loads model, tokenizer and trainer state; Adam's moments are restored into `optimizer`. */
-export async function loadCheckpoint<O extends tf.Optimizer>(
+export async function loadCheckpoint(
   dir: string,
-  makeOptimizer: (learningRate: number) => O,
-): Promise<{ model: DialogueModel; tokenizer: Tokenizer; optimizer: O; state: TrainerState }> {
+  makeOptimizer: (learningRate: number) => ScaledAdam,
+): Promise<{ model: DialogueModel; tokenizer: Tokenizer; optimizer: ScaledAdam; state: TrainerState }> {
   const found = await checkpointFolder(dir);
   if (!found) throw new TrainingError('CHECKPOINT_MISSING', `${dir}: no checkpoint`, { dir });
   dir = found;
@@ -87,45 +87,36 @@ export async function loadCheckpoint<O extends tf.Optimizer>(
   const buffer = await fs.readFile(path.join(dir, OPTIMIZER_FILE));
   const tensors = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), saved.optimizer);
   const optimizer = makeOptimizer(saved.state.learningRate);
-  await optimizer.setWeights(momentsByParameter(model, saved.optimizer, dir).map((name) => ({ name, tensor: tensors[name] })));
+  await optimizer.setWeights(momentsForModel(model, saved.optimizer, dir).map(([saved, name]) => ({ name, tensor: tensors[saved] })));
   tf.dispose(Object.values(tensors));
-  const adam = adamPowers(optimizer);
+  // setWeights recomputes β₁ᵗ and β₂ᵗ as pow(β, t+1), which differs in the last bits from the product the optimizer
+  // accumulated; restoring the saved values keeps a resumed run bit-identical to an uninterrupted one.
   tf.tidy(() => {
-    adam.accBeta1.assign(tf.scalar(saved.powers.beta1));
-    adam.accBeta2.assign(tf.scalar(saved.powers.beta2));
+    optimizer.accBeta1.assign(tf.scalar(saved.powers.beta1));
+    optimizer.accBeta2.assign(tf.scalar(saved.powers.beta2));
   });
   return { model, tokenizer, optimizer, state: saved.state };
 }
 
 /**
- * The saved optimizer weights' names in the order setWeights reads them: the step count, then the first moments and
- * the second moments in the model's parameter order. tfjs's Adam matches moments to variables by position; the
- * names (`<variable>/m`, `<variable>/v`) say which parameter each belongs to, so they are matched here by name and a
- * checkpoint whose moments are not exactly the model's parameters is refused. No moments at all: no step was taken.
+ * Each saved optimizer weight with the name it takes in the loaded model: the step count, then every moment under
+ * its parameter's variable name there (`<variable>/m`, `<variable>/v`: a loaded model's variables have another
+ * prefix than the saved ones). ScaledAdam keeps its moments by name, and the saved names say which parameter each
+ * belongs to (ParamStore.parameterOf): a checkpoint whose moments are not exactly the model's parameters is refused.
+ * No moments at all: no step was taken.
  */
-function momentsByParameter(model: DialogueModel, specs: readonly tf.io.WeightsManifestEntry[], dir: string): string[] {
+function momentsForModel(model: DialogueModel, specs: readonly tf.io.WeightsManifestEntry[], dir: string): [saved: string, name: string][] {
   const [iterations, ...moments] = specs.map((s) => s.name);
-  if (moments.length === 0) return [iterations];
+  if (moments.length === 0) return [[iterations, iterations]];
   const byKey = new Map(moments.map((name) => [ParamStore.parameterOf(name), name]));
-  const parameters = [...model.params.vars.keys()];
-  const wanted = ['m', 'v'].flatMap((moment) => parameters.map((p) => `${p}/${moment}`));
-  const missing = wanted.filter((key) => !byKey.has(key));
-  const extra = [...byKey.keys()].filter((key) => !wanted.includes(key));
+  const wanted = ['m', 'v'].flatMap((moment) => [...model.params.vars].map(([parameter, variable]) => ({ key: `${parameter}/${moment}`, name: `${variable.name}/${moment}` })));
+  const missing = wanted.filter(({ key }) => !byKey.has(key)).map(({ key }) => key);
+  const extra = [...byKey.keys()].filter((key) => !wanted.some((w) => w.key === key));
   if (missing.length > 0 || extra.length > 0 || moments.length !== wanted.length) {
-    throw new Error(`${dir}: the optimizer's moments do not match the model's parameters (missing: ${missing.join(', ') || 'none'}; unknown: ${extra.join(', ') || 'none'})`);
+    const message = `${dir}: the optimizer's moments do not match the model's parameters (missing: ${missing.join(', ') || 'none'}; unknown: ${extra.join(', ') || 'none'}): resume with the checkpoint of this model, or start afresh`;
+    throw new TrainingError('CHECKPOINT_MISMATCH', message, { dir, missing, unknown: extra });
   }
-  return [iterations, ...wanted.map((key) => byKey.get(key)!)];
-}
-
-/**
- * Adam's running β₁ᵗ and β₂ᵗ. tfjs's setWeights recomputes them as pow(β, t+1), which differs in the
- * last bits from the product the optimizer accumulated; restoring the saved values keeps a resumed
- * run bit-identical to an uninterrupted one.
- */
-function adamPowers(optimizer: tf.Optimizer): { accBeta1: tf.Variable; accBeta2: tf.Variable } {
-  const adam = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
-  if (!adam.accBeta1 || !adam.accBeta2) throw new Error('checkpoints support the Adam optimizer only');
-  return { accBeta1: adam.accBeta1, accBeta2: adam.accBeta2 };
+  return [[iterations, iterations], ...wanted.map(({ key, name }): [string, string] => [byKey.get(key)!, name])];
 }
 
 /** The validation metrics of the epochs finished so far ([] before the first checkpoint, or while one is swapped in). */

@@ -110,7 +110,7 @@ export async function train(o: TrainingOptions, hooks: TrainingHooks = {}): Prom
         }
         const t0 = Date.now();
         const lr = learningRate(state.step, { peak: state.learningRate, warmupSteps: o.warmupSteps, decay: 1, decaySteps: 1 });
-        (optimizer as unknown as { learningRate: number }).learningRate = lr;
+        optimizer.learningRate = lr;
         const dialogues = batches[state.batchInEpoch].map((i) => epochData[i]);
         const { layout, lossOptions } = stepOptions(o, model.config, state.step);
         const r = await stepOnDialogues(model, optimizer, dialogues, layout, lossOptions, o.maxGradNorm, parallel);

@@ -1,6 +1,6 @@
 import { AppError } from '../common/errors';
 
-export type TrainingErrorCode = 'TRAINING_DATA_EMPTY' | 'BASE_MODEL_MISMATCH' | 'CHECKPOINT_MISSING' | 'EMBEDDINGS_MISMATCH';
+export type TrainingErrorCode = 'TRAINING_DATA_EMPTY' | 'BASE_MODEL_MISMATCH' | 'CHECKPOINT_MISSING' | 'CHECKPOINT_MISMATCH' | 'EMBEDDINGS_MISMATCH';
 
 /**
  * A training run that cannot start or go on with what it was given (data, base model, checkpoint, word vectors).

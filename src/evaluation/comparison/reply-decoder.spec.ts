@@ -1,6 +1,5 @@
 import { useTensorBackend } from '../../../test/support/tensor-backend';
-import { rebuildState, utteranceIds } from '../../generation/conversation-state';
-import { generateReply } from '../../generation/decode';
+import { generateReply, rebuildState, utteranceIds } from '../../generation';
 import { TINY_DIALOGUES, tinyModel, tinyTokenizer } from '../../../test/support/generation-kit';
 import { contextStates } from './context-states';
 import { decodeReplies, type ReplyJob } from './reply-decoder';

@@ -6,14 +6,8 @@
  * context at a time (decodeBeam). Between steps the loop yields to the event loop, so a worker thread still
  * receives its cancel message.
  */
+import { BeamSearch, type ConversationState, DecodeDriver, DecodeRequest, type Decoding, type DecodingInput, nextTurnOfEventLoop, ReplyRow, resolveDecoding } from '../../generation';
 import type { DialogueModel } from '../../models/dialogue-model';
-import type { ConversationState } from '../../generation/conversation-state';
-import { nextTurnOfEventLoop, resolveDecoding } from '../../generation/decode';
-import { DecodeDriver } from '../../generation/decode-driver';
-import { DecodeRequest } from '../../generation/decode-request';
-import type { Decoding, DecodingInput } from '../../generation/decoding-options';
-import { BeamSearch } from '../../generation/beam-search';
-import { ReplyRow } from '../../generation/reply-row';
 import type { Tokenizer } from '../../tokenization/tokenizer';
 
 export interface ReplyJob {

@@ -126,7 +126,10 @@ export function referenceSteps(
 ): { attention: tf.Tensor2D[]; last: { h: tf.Tensor2D; attention: tf.Tensor2D } } {
   let { h, attention: a } = start;
   const outputs: tf.Tensor2D[] = [];
-  for (const e of tf.unstack(embProj) as tf.Tensor2D[]) {
+  // tfjs's gradient of unstack fails on an axis of length 1 (it hands the one output's gradient to stack unwrapped)
+  const [T, N, G] = embProj.shape;
+  const steps = T === 1 ? [tf.reshape(embProj, [N, G]) as tf.Tensor2D] : (tf.unstack(embProj) as tf.Tensor2D[]);
+  for (const e of steps) {
     h = gruCell(tf.add(e, tf.matMul(a, wxAtt)), h, gru);
     a = attend(h, start.memory, attention);
     outputs.push(a);

@@ -29,6 +29,7 @@ export class ParamStore {
 
   get(name: string): tf.Variable {
     const v = this.vars.get(name);
+    // A programming error (a parameter name mistyped): model files are checked against the parameters when loaded.
     if (!v) throw new Error(`model has no parameter "${name}"`);
     return v;
   }
@@ -51,6 +52,7 @@ export class ParamStore {
   }
 
   private add(name: string, init: tf.Tensor): tf.Variable {
+    // A programming error in a layer's create(): names come from the code, never from input.
     if (this.vars.has(name)) throw new Error(`parameter "${name}" defined twice`);
     const v = tf.variable(init, true, `${this.prefix}/${name}`);
     init.dispose();
