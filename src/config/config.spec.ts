@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseConfig, SETTING_NAMES } from './config';
@@ -28,7 +27,7 @@ describe(parseConfig.name, () => {
       serving: { maxRows: 64, maxQueued: 256, perClient: 8 },
       trustedProxies: [],
       tfBackend: 'auto',
-      decoderThreads: availableParallelism(),
+      decoderThreads: 1,
       corpusDir: path.resolve('../shared/data'),
       chatApiKeys: undefined,
       chatApiStore: false,

@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
@@ -109,8 +108,9 @@ const settings = z.object({
   // The backend reads it from the environment (worker threads too); it is here so a bad value stops start-up.
   TF_NATIVE: oneOf(['auto', 'off'] as const).default('auto'),
   // Threads that decode replies, each with its own backend and model copies (WASM computes on one core per thread);
-  // 0 or 1: in the service's thread. Default: one per core.
-  DECODER_THREADS: integer(0, 256).default(() => availableParallelism()),
+  // 0 or 1: in the service's thread, the default: measured on 2 cores (README, Benchmarks), 2 threads gave no more
+  // replies/s at batch 32 and added a thread hop to every batch-1 reply.
+  DECODER_THREADS: integer(0, 256).default(1),
   CORPUS_DIR: dir.default(() => path.resolve('../shared/data')),
   // Bearer keys of the OpenAI-compatible API (/v1), comma-separated; unset: open, like the socket chat.
   CHAT_API_KEYS: z
