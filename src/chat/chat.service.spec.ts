@@ -41,6 +41,13 @@ function newTestService(options: Partial<ChatOptions> = {}, serving: Partial<Sch
   return { sut, hred, mocks: { repository, modelVersions, generation, broadcaster, scheduler } };
 }
 
+/** Sends `text` and waits for the first token of its reply, which then streams until cancelled (a held reply). */
+async function sendHeld(service: ReturnType<typeof newTestService>, client: ChatClient, conversationId: string, text: string, clientMessageId?: string) {
+  service.mocks.generation.script({ tokens: ['one'], then: 'hold' });
+  await service.sut.send(client, { conversationId, text, clientMessageId });
+  await service.mocks.broadcaster.until(() => service.mocks.broadcaster.events('reply:token').length === 1);
+}
+
 /** A connection, as the gateway adapts a socket: where it comes from, and the conversations it may use. */
 function newClient(address = '198.51.100.1'): ChatClient & { authorized: Set<string> } {
   const authorized = new Set<string>();
@@ -110,12 +117,11 @@ describe(ChatService.name, () => {
   });
 
   test('a second message waits for the reply; a retry of the first is a duplicate and adds nothing', async () => {
-    const { sut, mocks } = newTestService();
+    const service = newTestService();
+    const { sut, mocks } = service;
     const client = newClient();
     const { conversationId } = await sut.start(client, {});
-    mocks.generation.script({ tokens: ['one'], then: 'hold' }); // streams until cancelled
-    await sut.send(client, { conversationId, text: 'first', clientMessageId: 'm1' });
-    await mocks.broadcaster.until(() => mocks.broadcaster.events('reply:token').length === 1);
+    await sendHeld(service, client, conversationId, 'first', 'm1');
     const [{ replyId }] = mocks.broadcaster.events('reply:start');
 
     await expect(sut.send(client, { conversationId, text: 'first', clientMessageId: 'm1' })).resolves.toEqual({ turnIndex: 0, duplicate: true });
@@ -230,12 +236,11 @@ describe(ChatService.name, () => {
   });
 
   test('a shutdown ends the streaming reply as an error, stored interrupted, and refuses new messages', async () => {
-    const { sut, mocks } = newTestService();
+    const service = newTestService();
+    const { sut, mocks } = service;
     const client = newClient();
     const { conversationId } = await sut.start(client, {});
-    mocks.generation.script({ tokens: ['one'], then: 'hold' });
-    await sut.send(client, { conversationId, text: 'hello' });
-    await mocks.broadcaster.until(() => mocks.broadcaster.events('reply:token').length === 1);
+    await sendHeld(service, client, conversationId, 'hello');
 
     await sut.onModuleDestroy(); // resolves once the reply is stored
     expect(mocks.repository.turnsOf(conversationId)[1]).toMatchObject({ text: 'one', finishReason: 'interrupted' });
@@ -310,14 +315,13 @@ describe(ChatService.name, () => {
     });
 
     test('a full reply queue refuses a message with server_busy and a retry time, storing nothing', async () => {
-      const { sut, mocks } = newTestService({}, { maxRows: 1, maxQueued: 0 });
+      const service = newTestService({}, { maxRows: 1, maxQueued: 0 });
+      const { sut, mocks } = service;
       const first = newClient('198.51.100.1');
       const second = newClient('198.51.100.2');
       const a = await sut.start(first, {});
       const b = await sut.start(second, {});
-      mocks.generation.script({ tokens: ['one'], then: 'hold' });
-      await sut.send(first, { conversationId: a.conversationId, text: 'hold the only row' });
-      await mocks.broadcaster.until(() => mocks.broadcaster.events('reply:token').length === 1);
+      await sendHeld(service, first, a.conversationId, 'hold the only row');
 
       const refused = await sut.send(second, { conversationId: b.conversationId, text: 'me too' }).catch(toSocketError);
       expect(refused).toMatchObject({ code: 'server_busy', meta: { retryAfterMs: expect.any(Number) } });
@@ -331,12 +335,11 @@ describe(ChatService.name, () => {
     });
 
     test('the last listener leaving stops the reply (stored cancelled); with listeners left it goes on', async () => {
-      const { sut, mocks } = newTestService();
+      const service = newTestService();
+      const { sut, mocks } = service;
       const client = newClient();
       const { conversationId } = await sut.start(client, {});
-      mocks.generation.script({ tokens: ['one'], then: 'hold' });
-      await sut.send(client, { conversationId, text: 'hello' });
-      await mocks.broadcaster.until(() => mocks.broadcaster.events('reply:token').length === 1);
+      await sendHeld(service, client, conversationId, 'hello');
 
       sut.listenerLeft(conversationId, 1); // another tab still listens
       await settle();
